@@ -1,0 +1,39 @@
+"""pytest-chime: a faithful fake of Amazon Chime's CreateMeeting for pytest.
+
+Importing this package installs a cheap import hook so that botocore sessions created
+afterwards carry the fake's event handlers; botocore itself is not imported here.
+"""
+
+from __future__ import annotations
+
+from . import wire as _wire
+from .errors import (
+    ChimeFakeError,
+    FakeChimeStateError,
+    InternalFakeError,
+    UnknownErrorCodeError,
+    UnknownOperationError,
+    UnsupportedOperationError,
+    UnusedErrorInjectionError,
+)
+from .facts import MEDIA_REGIONS
+from .fake import Call, FakeChime
+from .injection import ErrorInjection
+from .model import error_codes
+
+__all__ = [
+    "MEDIA_REGIONS",
+    "Call",
+    "ChimeFakeError",
+    "ErrorInjection",
+    "FakeChime",
+    "FakeChimeStateError",
+    "InternalFakeError",
+    "UnknownErrorCodeError",
+    "UnknownOperationError",
+    "UnsupportedOperationError",
+    "UnusedErrorInjectionError",
+    "error_codes",
+]
+
+_wire.watch()

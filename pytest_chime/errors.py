@@ -1,0 +1,56 @@
+"""Errors: the service's answers, and the plugin's own complaints about misuse.
+
+A ``ServiceError`` is what the fake answers on the wire (botocore turns it into the
+client's modelled exception). Every other class here is raised to the test author: the
+plugin was asked for something it cannot do, and the message lists what it can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class ServiceError(Exception):
+    """The fake service rejects a request with a modelled error (raised inside the fake)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class ChimeFakeError(Exception):
+    """Base class of every error pytest-chime raises for misuse of the plugin."""
+
+
+class UnknownOperationError(ChimeFakeError, ValueError):
+    """The installed botocore does not model this service or operation."""
+
+    def __init__(self, service: str, operation: str, available: Iterable[str]) -> None:
+        from .model import botocore_version
+
+        listed = ", ".join(available) or "none"
+        super().__init__(
+            f"botocore {botocore_version()} does not model {operation} on {service!r}. "
+            f"Services with {operation} here: {listed}."
+        )
+
+
+class UnknownErrorCodeError(ChimeFakeError, ValueError):
+    """An error code that no served service models for the operation."""
+
+
+class UnsupportedOperationError(ChimeFakeError, NotImplementedError):
+    """A call to an operation of a Chime service that the fake does not implement yet."""
+
+
+class UnusedErrorInjectionError(ChimeFakeError, AssertionError):
+    """An injected error was never raised (and was not marked ``optional=True``)."""
+
+
+class FakeChimeStateError(ChimeFakeError, RuntimeError):
+    """A FakeChime was started or stopped out of order."""
+
+
+class InternalFakeError(ChimeFakeError, RuntimeError):
+    """The fake itself failed while answering a call (a pytest-chime bug: please report it)."""

@@ -1,0 +1,210 @@
+"""What the real Chime service does that botocore's model does not say.
+
+Everything hard-coded about Amazon Chime lives here, in one place: the media-region
+list and region codes, URL formats, quotas, default messages and the short ``Code``
+values of error bodies. The sources are in ``../shared/chime-facts.md`` and the docs
+page "Configuration: what the fake chooses".
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Final
+
+LEGACY: Final = "chime"
+MODERN: Final = "chime-sdk-meetings"
+SERVICES: Final = (LEGACY, MODERN)
+
+#: Media regions and the short code real MediaPlacement hosts carry.
+#: Verified codes: ue1 ue2 uw2 ew1 ew2 ec1 an1 an2 as1 as2 ao1; uw1 seen.
+#: Chosen (never seen in a real response): ew3 en1 es1 cc1 se1 fs1 ic1 ge1 gw1.
+REGION_CODES: Final[dict[str, str]] = {
+    "us-east-1": "ue1",
+    "us-east-2": "ue2",
+    "us-west-1": "uw1",
+    "us-west-2": "uw2",
+    "ca-central-1": "cc1",
+    "sa-east-1": "se1",
+    "eu-west-1": "ew1",
+    "eu-west-2": "ew2",
+    "eu-west-3": "ew3",
+    "eu-central-1": "ec1",
+    "eu-north-1": "en1",
+    "eu-south-1": "es1",
+    "af-south-1": "fs1",
+    "ap-northeast-1": "an1",
+    "ap-northeast-2": "an2",
+    "ap-south-1": "ao1",
+    "ap-southeast-1": "as1",
+    "ap-southeast-2": "as2",
+    "il-central-1": "ic1",
+    "us-gov-east-1": "ge1",
+    "us-gov-west-1": "gw1",
+}
+
+#: The 18 media regions the legacy API reference lists for ``chime``.
+LEGACY_MEDIA_REGIONS: Final = (
+    "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1",
+    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2",
+    "us-west-1", "us-west-2",
+)  # fmt: skip
+
+#: ``chime-sdk-meetings`` adds Tel Aviv and the GovCloud media regions.
+MODERN_MEDIA_REGIONS: Final = (*LEGACY_MEDIA_REGIONS, "il-central-1", "us-gov-east-1", "us-gov-west-1")
+
+MEDIA_REGIONS: Final[dict[str, tuple[str, ...]]] = {
+    LEGACY: LEGACY_MEDIA_REGIONS,
+    MODERN: MODERN_MEDIA_REGIONS,
+}
+
+#: The legacy service has one control region.
+LEGACY_CONTROL_REGION: Final = "us-east-1"
+#: MediaRegion when a legacy request leaves it out.
+LEGACY_DEFAULT_MEDIA_REGION: Final = "us-east-1"
+
+DEFAULT_REGION: Final = "us-east-1"
+DEFAULT_ACCOUNT_ID: Final = "123456789012"
+#: AWS's default quota of active meetings per account.
+DEFAULT_QUOTA: Final = 250
+
+#: Success status when the model does not give one (the legacy model says 201).
+DEFAULT_SUCCESS_STATUS: Final = 200
+
+
+def partition(region: str) -> str:
+    """The AWS partition a region belongs to (a meeting stays in its control region's)."""
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
+
+
+def region_code(region: str) -> str:
+    """The short code (``ue1``) of a region; unknown regions get a code built the same way."""
+    code = REGION_CODES.get(region)
+    if code is not None:
+        return code
+    parts = region.split("-")
+    return "".join(p[0] for p in parts[:-1]) + parts[-1]
+
+
+# --- identifiers and URLs ---------------------------------------------------------------
+
+
+def meeting_id(rng: random.Random) -> str:
+    """A lowercase UUID4, drawn from ``rng``."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def request_id(rng: random.Random) -> str:
+    """A request id as AWS writes it (a UUID4)."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def meeting_arn(region: str, account_id: str, meeting: str) -> str:
+    """``arn:aws:chime:<control region>:<account>:meeting/<id>``."""
+    return f"arn:{partition(region)}:chime:{region}:{account_id}:meeting/{meeting}"
+
+
+def media_placement(
+    rng: random.Random,
+    *,
+    meeting: str,
+    media_region: str,
+    control_region: str,
+    legacy: bool,
+) -> dict[str, str]:
+    """The eight MediaPlacement URLs, in the formats of real responses."""
+    rc = region_code(media_region)
+    cell = f"m{rng.randint(1, 3)}.{rc}.app.chime.aws"
+    audio_host = f"{rng.getrandbits(128):032x}"
+    if legacy:
+        turn = f"https://ccp.cp.{region_code(LEGACY_CONTROL_REGION)}.app.chime.aws/v2/turn_sessions"
+    else:
+        turn = f"https://{meeting.replace('-', '')[-4:]}.cell.{control_region}.meetings.chime.aws/v2/turn_sessions"
+    return {
+        "AudioHostUrl": f"{audio_host}.k.{cell}:3478",
+        "AudioFallbackUrl": f"wss://wss.k.{cell}:443/calls/{meeting}",
+        "SignalingUrl": f"wss://signal.{cell}/control/{meeting}",
+        "TurnControlUrl": turn,
+        "ScreenDataUrl": f"wss://bitpw.{cell}:443/v2/screen/{meeting}",
+        "ScreenViewingUrl": (
+            f"wss://bitpw.{cell}:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={meeting}"
+        ),
+        "ScreenSharingUrl": f"wss://bitpw.{cell}:443/v2/screen/{meeting}",
+        "EventIngestionUrl": f"https://data.svc.{region_code(control_region)}.ingest.chime.aws/v1/client-events",
+    }
+
+
+# --- errors -------------------------------------------------------------------------------
+
+#: Messages that read like the service's own (two are verbatim from real responses).
+DEFAULT_MESSAGES: Final[dict[str, str]] = {
+    "BadRequestException": "The request is not valid.",
+    "ConflictException": "Multiple instances of the same request have been made simultaneously.",
+    "ForbiddenException": "Not authorized to call Chime SDK with Account Id {account_id}",
+    "ResourceLimitExceededException": "The request exceeds the resource limit.",
+    "LimitExceededException": "The request exceeds the resource limit.",
+    "ThrottledClientException": "Rate exceeded",
+    "ThrottlingException": "Rate exceeded",
+    "UnauthorizedClientException": "The client is not authorized to make this request.",
+    "UnauthorizedException": "The client is not authorized to make this request.",
+    "ServiceUnavailableException": "The service is currently unavailable. Try again later.",
+    "ServiceFailureException": "Service has experienced an unexpected failure",
+}
+
+#: The body's short ``Code`` (the legacy model's ErrorCode enum; the same style on both).
+BODY_CODES: Final[dict[str, str]] = {
+    "ThrottledClientException": "Throttled",
+    "UnauthorizedClientException": "Unauthorized",
+    "LimitExceededException": "ResourceLimitExceeded",
+}
+
+
+def body_code(error_code: str) -> str:
+    """The ``Code`` a real error body carries for an exception name."""
+    return BODY_CODES.get(error_code, error_code.removesuffix("Exception"))
+
+
+#: The same failure under its name in the other service.
+EQUIVALENT_CODES: Final[dict[str, str]] = {
+    "ThrottledClientException": "ThrottlingException",
+    "ThrottlingException": "ThrottledClientException",
+    "UnauthorizedClientException": "UnauthorizedException",
+    "UnauthorizedException": "UnauthorizedClientException",
+    "ResourceLimitExceededException": "LimitExceededException",
+    "LimitExceededException": "ResourceLimitExceededException",
+}
+
+#: Errors real clients should survive by retrying: what ``--chime-chaos`` injects.
+CHAOS_CODES: Final[dict[str, tuple[str, ...]]] = {
+    LEGACY: ("ThrottledClientException", "ServiceUnavailableException", "ServiceFailureException"),
+    MODERN: ("ThrottlingException", "ServiceUnavailableException", "ServiceFailureException"),
+}
+
+#: The error each service answers when the active-meeting quota is reached.
+QUOTA_CODES: Final[dict[str, str]] = {
+    LEGACY: "ResourceLimitExceededException",
+    MODERN: "LimitExceededException",
+}
+
+#: ``Retry-After`` seconds sent with chime-sdk-meetings' ServiceUnavailableException.
+RETRY_AFTER_SECONDS: Final = "1"
+
+# --- server-side rules the model does not state ---------------------------------------------
+
+#: Tag keys the service reserves for AWS (case-insensitive prefix).
+RESERVED_TAG_PREFIX: Final = "aws:"
+
+#: What each notification target's ARN must name (chosen: the service checks the target type).
+NOTIFICATION_ARN_PATTERNS: Final[dict[str, str]] = {
+    "SnsTopicArn": r"arn:aws(?:-us-gov|-cn)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}",
+    "SqsQueueArn": r"arn:aws(?:-us-gov|-cn)?:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,80}",
+    "LambdaFunctionArn": r"arn:aws(?:-us-gov|-cn)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?",
+}
+
+#: PrimaryMeetingId must be a meeting id (the fake does not require that meeting to exist).
+MEETING_ID_PATTERN: Final = r"[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}"

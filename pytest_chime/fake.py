@@ -1,0 +1,356 @@
+"""FakeChime: the in-memory Chime service, its state and its answers."""
+
+from __future__ import annotations
+
+import functools
+import random
+import threading
+import traceback
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from . import facts, injection, model, validate
+from .errors import InternalFakeError, ServiceError, UnusedErrorInjectionError
+from .injection import ErrorInjection
+
+#: ``hook(meeting, params)``: called for every meeting created; may change ``meeting``.
+MeetingHook = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP attempt the fake answered (retries are separate calls)."""
+
+    service: str
+    operation: str
+    #: The request as the service received it, decoded from the wire.
+    params: dict[str, Any]
+    #: The HTTP status of the answer.
+    status: int
+    #: The error code answered, or None on success.
+    error_code: str | None
+    request_id: str
+    #: The control region the request was sent to.
+    region: str
+    #: The error message answered, or None on success.
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer before encoding: status, headers and the JSON body as a dict."""
+
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class _Internal:
+    error: BaseException
+    text: str = field(default="")
+
+
+class FakeChime:
+    """A fake Amazon Chime service answering CreateMeeting on botocore's wire path.
+
+    Active inside ``with FakeChime() as fake:`` (or between ``start()`` and ``stop()``,
+    or for a test through the ``fake_chime`` fixture): every botocore client's Chime
+    calls are answered by it. ``meetings``, ``calls`` and ``sleeps`` show what happened.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | str = 0,
+        scope: str = "",
+        quota: int = facts.DEFAULT_QUOTA,
+        region: str = facts.DEFAULT_REGION,
+        media_region: str = facts.LEGACY_DEFAULT_MEDIA_REGION,
+        account_id: str = facts.DEFAULT_ACCOUNT_ID,
+        real_sleep: bool = False,
+        chaos: float = 0.0,
+        assert_all_errors_used: bool = True,
+        on_meeting_created: MeetingHook | None = None,
+    ) -> None:
+        if not 0.0 <= chaos <= 1.0:
+            raise ValueError(f"chaos={chaos!r} is not a rate: use a number from 0.0 to 1.0")
+        if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
+            raise ValueError(f"quota={quota!r} is not valid: use an integer >= 0")
+        #: MeetingId -> the Meeting as returned.
+        self.meetings: dict[str, dict[str, Any]] = {}
+        #: Every HTTP attempt answered, in order, retries included.
+        self.calls: list[Call] = []
+        #: Delays botocore asked to sleep (retry backoff and rate-limiter waits) for calls the fake answered.
+        self.sleeps: list[float] = []
+        #: How many answers ``chaos`` turned into faults.
+        self.chaos_faults = 0
+        self.seed = seed
+        self.scope = scope
+        #: Active meetings allowed at once; over it the service's limit error.
+        self.quota = quota
+        #: Control region assumed when a request does not show one.
+        self.region = region
+        #: MediaRegion of a legacy ``chime`` meeting whose request leaves it out.
+        self.media_region = media_region
+        self.account_id = account_id
+        #: Sleep botocore's backoff for real (default: record it and return at once).
+        self.real_sleep = real_sleep
+        #: Fraction of calls failed with a retryable modelled error.
+        self.chaos = chaos
+        self.assert_all_errors_used = assert_all_errors_used
+        self.meeting_hooks: list[MeetingHook] = [on_meeting_created] if on_meeting_created else []
+        self._lock = threading.RLock()
+        self._tokens: dict[tuple[str, str], str] = {}
+        self._errors: list[ErrorInjection] = []
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._internal: list[_Internal] = []
+        self._seed_rngs()
+
+    def _seed_rngs(self) -> None:
+        base = f"{self.seed}/{self.scope}"
+        self._ids = random.Random(f"{base}/ids")
+        self._request_ids = random.Random(f"{base}/requests")
+        self._chaos_rng = random.Random(f"{base}/chaos")
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> FakeChime:
+        """Start answering Chime calls (the innermost active fake answers)."""
+        from . import wire
+
+        wire.activate(self)
+        return self
+
+    def stop(self) -> None:
+        """Stop answering; the fake's state stays readable."""
+        from . import wire
+
+        wire.deactivate(self)
+
+    def __enter__(self) -> FakeChime:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        if exc_type is None:
+            self.verify()
+
+    def reset(self) -> None:
+        """Forget meetings, calls, sleeps and queued errors; restart the id sequence."""
+        with self._lock:
+            self.meetings.clear()
+            self.calls.clear()
+            self.sleeps.clear()
+            self.chaos_faults = 0
+            self._tokens.clear()
+            self._errors.clear()
+            self._counts.clear()
+            self._internal.clear()
+            self._seed_rngs()
+
+    # --- error injection ----------------------------------------------------------------
+
+    def fail(
+        self,
+        code: str,
+        *,
+        times: int | None = 1,
+        after: int = 0,
+        operation: str = "CreateMeeting",
+        service: str | None = None,
+        message: str | None = None,
+        optional: bool = False,
+    ) -> ErrorInjection:
+        """Queue an injected error: the next matching calls answer ``code``.
+
+        ``after=N`` lets the first N matching calls succeed; ``times=None`` fails every
+        matching call from then on; ``service=None`` matches every Chime service whose
+        model lists ``code`` for ``operation``. An injection that never fires fails the
+        test at teardown unless ``optional=True``. Unknown codes raise at once.
+        """
+        return self._queue(
+            injection.resolve(
+                code,
+                times=times,
+                after=after,
+                operation=operation,
+                service=service,
+                message=message,
+                optional=optional,
+            )
+        )
+
+    def _queue(self, item: ErrorInjection) -> ErrorInjection:
+        with self._lock:
+            self._errors.append(item)
+        return item
+
+    @property
+    def errors(self) -> list[ErrorInjection]:
+        """The queued injections, in order, with how often each fired."""
+        with self._lock:
+            return list(self._errors)
+
+    def unused_errors(self) -> list[str]:
+        """One line per non-optional injection that fired fewer times than asked."""
+        with self._lock:
+            answered = len(self.calls)
+            return [
+                f"{item.describe()} never fired as asked: "
+                + injection.why_unused(item, sum(self._counts[(s, item.operation)] for s in item.services), answered)
+                for item in self._errors
+                if not item.optional and item.owed
+            ]
+
+    def internal_errors(self) -> list[str]:
+        """Tracebacks of failures inside the fake itself (answered as ServiceFailureException)."""
+        with self._lock:
+            return [item.text for item in self._internal]
+
+    def verify(self) -> None:
+        """Raise if the fake failed internally, or (unless disabled) an injection never fired."""
+        internal = self.internal_errors()
+        if internal:
+            raise InternalFakeError("pytest-chime failed while answering a call:\n" + "\n".join(internal))
+        if self.assert_all_errors_used:
+            unused = self.unused_errors()
+            if unused:
+                raise UnusedErrorInjectionError(
+                    "\n".join(unused)
+                    + "\n(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
+                )
+
+    # --- answering ----------------------------------------------------------------------
+
+    def handle(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        region: str,
+        decode_error: str | None = None,
+    ) -> Reply:
+        """Answer one decoded request: an injected error, a validation error or a meeting."""
+        spec = model.operation(service, operation)
+        if spec is None:  # the wire only routes modelled operations here
+            raise InternalFakeError(f"{service} {operation} is not modelled")
+        with self._lock:
+            request_id = facts.request_id(self._request_ids)
+            self._counts[(service, operation)] += 1
+            try:
+                self._reject_early(service, operation, decode_error)
+                found = validate.violations(spec, params, region)
+                if found:
+                    raise ServiceError("BadRequestException", validate.message(found))
+                meeting = self._create_meeting(service, params, region)
+                reply = Reply(spec.success_status, {"x-amzn-RequestId": request_id}, {"Meeting": meeting})
+                self.calls.append(Call(service, operation, params, reply.status, None, request_id, region))
+            except ServiceError as err:
+                reply = self._error_reply(spec, err, request_id)
+                self.calls.append(
+                    Call(service, operation, params, reply.status, err.code, request_id, region, err.message)
+                )
+            return reply
+
+    def _reject_early(self, service: str, operation: str, decode_error: str | None) -> None:
+        chosen = injection.select(self._errors, service, operation)
+        if chosen is not None:
+            raise ServiceError(chosen.code, chosen.message or self.default_message(chosen.code))
+        if self.chaos and self._chaos_rng.random() < self.chaos:
+            self.chaos_faults += 1
+            code = self._chaos_rng.choice(facts.CHAOS_CODES[service])
+            raise ServiceError(code, self.default_message(code))
+        if decode_error is not None:
+            raise ServiceError("BadRequestException", decode_error)
+
+    def default_message(self, code: str) -> str:
+        """The message the service sends with ``code`` when none was asked for."""
+        return facts.DEFAULT_MESSAGES.get(code, "The request failed.").format(account_id=self.account_id)
+
+    def record_sleep(self, seconds: float) -> None:
+        """Note a delay botocore asked for while this fake answered the call."""
+        with self._lock:
+            self.sleeps.append(seconds)
+
+    def internal_failure(self, service: str, operation: str, error: BaseException) -> Reply:
+        """Record a failure inside the fake and answer it as ServiceFailureException (500)."""
+        with self._lock:
+            text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            self._internal.append(_Internal(error, text))
+            request_id = facts.request_id(self._request_ids)
+            err = ServiceError("ServiceFailureException", f"pytest-chime internal error: {error!r}")
+            spec = model.operation(service, operation)
+            status = spec.errors.get(err.code, 500) if spec else 500
+            reply = Reply(
+                status,
+                {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": err.code},
+                {"Code": facts.body_code(err.code), "Message": err.message, "RequestId": request_id},
+            )
+            self.calls.append(Call(service, operation, {}, status, err.code, request_id, self.region, err.message))
+            return reply
+
+    def _error_reply(self, spec: model.OperationSpec, err: ServiceError, request_id: str) -> Reply:
+        headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": err.code}
+        for member in spec.error_shape(err.code).members.values():
+            if member.serialization.get("location") == "header":
+                headers[member.serialization["name"]] = facts.RETRY_AFTER_SECONDS
+        body = {"Code": facts.body_code(err.code), "Message": err.message, "RequestId": request_id}
+        return Reply(spec.errors[err.code], headers, body)
+
+    def _create_meeting(self, service: str, params: Mapping[str, Any], region: str) -> dict[str, Any]:
+        token = params["ClientRequestToken"]
+        existing = self._tokens.get((service, token))
+        if existing is not None and existing in self.meetings:
+            return self.meetings[existing]
+        if len(self.meetings) >= self.quota:
+            raise ServiceError(
+                facts.QUOTA_CODES[service],
+                f"The account has reached its quota of {self.quota} active meetings. "
+                "Raise it with fake_chime.quota = N, @pytest.mark.fake_chime(quota=N) "
+                "or the chime_quota ini option, or end meetings (del fake_chime.meetings[id]).",
+            )
+        legacy = service == facts.LEGACY
+        meeting_id = facts.meeting_id(self._ids)
+        media_region = params.get("MediaRegion") or self.media_region
+        control_region = facts.LEGACY_CONTROL_REGION if legacy else region
+        full: dict[str, Any] = {
+            "MeetingId": meeting_id,
+            "MeetingHostId": params.get("MeetingHostId"),
+            "ExternalMeetingId": params.get("ExternalMeetingId"),
+            "MediaRegion": media_region,
+            "MediaPlacement": facts.media_placement(
+                self._ids,
+                meeting=meeting_id,
+                media_region=media_region,
+                control_region=control_region,
+                legacy=legacy,
+            ),
+            "MeetingFeatures": params.get("MeetingFeatures"),
+            "PrimaryMeetingId": params.get("PrimaryMeetingId"),
+            "TenantIds": params.get("TenantIds"),
+            "MeetingArn": None if legacy else facts.meeting_arn(control_region, self.account_id, meeting_id),
+        }
+        members = _meeting_members(service)
+        meeting = {k: v for k, v in full.items() if v is not None and k in members}
+        for hook in self.meeting_hooks:
+            hook(meeting, dict(params))
+        self.meetings[meeting["MeetingId"]] = meeting
+        self._tokens[(service, token)] = meeting["MeetingId"]
+        return meeting
+
+
+@functools.lru_cache(maxsize=None)
+def _meeting_members(service: str) -> frozenset[str]:
+    spec = model.operation(service, "CreateMeeting")
+    assert spec is not None
+    return frozenset(spec.output_shape.members["Meeting"].members)

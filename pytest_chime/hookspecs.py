@@ -1,0 +1,35 @@
+"""Hooks a conftest.py (or plugin) implements to shape the fake.
+
+Both are called through the test's own hook relay, so a conftest.py applies to the
+tests of its directory only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .fake import FakeChime
+
+
+@pytest.hookspec
+def pytest_chime_configure(fake: FakeChime) -> None:
+    """Called when a test's fake starts, before its markers' errors are queued.
+
+    Preset quotas, errors or options for a directory::
+
+        def pytest_chime_configure(fake):
+            fake.quota = 5
+            fake.fail("ThrottlingException", optional=True)
+    """
+
+
+@pytest.hookspec
+def pytest_chime_meeting_created(meeting: dict[str, Any], params: dict[str, Any]) -> None:
+    """Called for every meeting the fake creates, before it is stored and returned.
+
+    ``meeting`` is the Meeting as it will be returned (change it in place);
+    ``params`` is the decoded request.
+    """

@@ -1,0 +1,170 @@
+"""Queued error injections: which call fails, with what, and why one never fired."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from . import facts, model
+from .errors import UnknownErrorCodeError
+
+
+@dataclass
+class ErrorInjection:
+    """One queued error: ``code`` fails ``times`` matching calls after letting ``after`` through."""
+
+    code: str
+    times: int | None = 1
+    after: int = 0
+    operation: str = "CreateMeeting"
+    service: str | None = None
+    message: str | None = None
+    optional: bool = False
+    #: Where it was declared (``fail()`` or a marker), for messages.
+    origin: str = "fail()"
+    #: The services it applies to, resolved against the installed botocore.
+    services: tuple[str, ...] = field(default=())
+    #: Matching calls let through because of ``after``.
+    passed: int = 0
+    #: Times it failed a call.
+    fired: int = 0
+
+    def matches(self, service: str, operation: str) -> bool:
+        """Whether a call to ``service``'s ``operation`` is one this injection can fail."""
+        return operation == self.operation and service in self.services
+
+    @property
+    def exhausted(self) -> bool:
+        """True once it has failed ``times`` calls (never for ``times=None``)."""
+        return self.times is not None and self.fired >= self.times
+
+    @property
+    def owed(self) -> int:
+        """How many more failures it must produce for the unused-injection check."""
+        return max((self.times or 1) - self.fired, 0)
+
+    def describe(self) -> str:
+        """``ThrottlingException (times=2, after=0, service=any, operation=CreateMeeting)``."""
+        return (
+            f"{self.code} (times={self.times}, after={self.after}, "
+            f"service={self.service or 'any'}, operation={self.operation}) from {self.origin}"
+        )
+
+
+def _check_count(name: str, value: object, *, minimum: int, allow_none: bool) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        allowed = f"an integer >= {minimum}" + (" or None" if allow_none else "")
+        raise UnknownErrorCodeError(f"{name}={value!r} is not valid: {name} must be {allowed}.")
+
+
+def valid_codes_text(operation: str) -> str:
+    """``chime-sdk-meetings: BadRequestException, ...`` for every served service."""
+    parts = []
+    for service in model.services(operation):
+        parts.append(f"{service}: {', '.join(model.error_codes(service, operation))}")
+    return "; ".join(parts) or "none (no served service models this operation)"
+
+
+def _unknown_code_message(code: object, operation: str, service: str | None) -> str:
+    available = model.services(operation)
+    where = f"{service!r} {operation}" if service else f"{operation} on any served Chime service"
+    lines = [f"{code!r} is not an error botocore {model.botocore_version()} models for {where}."]
+    if isinstance(code, str):
+        other = facts.EQUIVALENT_CODES.get(code)
+        legacy_missing = facts.LEGACY not in available
+        if other is not None:
+            owners = [s for s in available if other in model.error_codes(s, operation)]
+            if owners:
+                lines.append(f"{code} is the other Chime service's name; {'/'.join(owners)} calls it {other}.")
+        if legacy_missing and code in _LEGACY_ONLY_CODES:
+            lines.append(
+                f"{code} belongs to the legacy 'chime' CreateMeeting, which this botocore does not have "
+                "(removed in botocore 1.37.2; install botocore==1.37.1 to test it)."
+            )
+        pool = {c for s in available for c in model.error_codes(s, operation)}
+        close = difflib.get_close_matches(code, sorted(pool), n=1)
+        if close and close[0] != other:
+            lines.append(f"Did you mean {close[0]}?")
+    lines.append(f"Valid codes: {valid_codes_text(operation)}.")
+    return " ".join(lines)
+
+
+_LEGACY_ONLY_CODES = frozenset({"ThrottledClientException", "UnauthorizedClientException", "ResourceLimitExceededException"})
+
+
+def resolve(
+    code: str,
+    *,
+    times: int | None = 1,
+    after: int = 0,
+    operation: str = "CreateMeeting",
+    service: str | None = None,
+    message: str | None = None,
+    optional: bool = False,
+    origin: str = "fail()",
+) -> ErrorInjection:
+    """Check an injection request against the installed botocore and build it.
+
+    Raises UnknownErrorCodeError (listing the valid codes) for a code, service,
+    operation or count that cannot work.
+    """
+    _check_count("times", times, minimum=1, allow_none=True)
+    _check_count("after", after, minimum=0, allow_none=False)
+    if service is not None and service not in facts.SERVICES:
+        raise UnknownErrorCodeError(
+            f"service={service!r} is not a Chime service pytest-chime serves; "
+            f"use one of {', '.join(facts.SERVICES)} or None (any)."
+        )
+    if message is not None and not isinstance(message, str):
+        raise UnknownErrorCodeError(f"message={message!r} is not valid: message must be a string or None.")
+    candidates = (service,) if service else facts.SERVICES
+    services = tuple(
+        s
+        for s in candidates
+        if (spec := model.operation(s, operation)) is not None and isinstance(code, str) and code in spec.errors
+    )
+    if not services:
+        raise UnknownErrorCodeError(_unknown_code_message(code, operation, service))
+    return ErrorInjection(
+        code=code,
+        times=times,
+        after=after,
+        operation=operation,
+        service=service,
+        message=message,
+        optional=optional,
+        origin=origin,
+        services=services,
+    )
+
+
+def select(queue: list[ErrorInjection], service: str, operation: str) -> ErrorInjection | None:
+    """The injection that decides this call (in queue order), or None to let it through."""
+    for injection in queue:
+        if injection.exhausted or not injection.matches(service, operation):
+            continue
+        if injection.passed < injection.after:
+            injection.passed += 1
+            return None
+        injection.fired += 1
+        return injection
+    return None
+
+
+def why_unused(injection: ErrorInjection, matching_calls: int, answered: int) -> str:
+    """A sentence on why ``injection`` fired fewer times than it should have."""
+    fired = f"it fired {injection.fired} of {injection.times or 1} time(s)"
+    where = f"{'/'.join(injection.services)} {injection.operation}"
+    if matching_calls == 0:
+        return f"{fired}: no {where} call reached the fake (it answered {answered} call(s) in all)."
+    if injection.passed < injection.after:
+        return (
+            f"{fired}: only {matching_calls} {where} call(s) reached the fake, "
+            f"and after={injection.after} lets the first {injection.after} through."
+        )
+    return (
+        f"{fired}: {matching_calls} {where} call(s) reached the fake, "
+        "but earlier injections in the queue took them or the calls stopped."
+    )

@@ -1,0 +1,118 @@
+"""What the installed botocore says about the Chime services.
+
+Operations, members, constraints and error codes are read from botocore's own service
+models, never assumed from a version number. botocore is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import facts
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel, Shape
+
+#: Operations the fake implements; any other operation of a served service fails loudly.
+IMPLEMENTED_OPERATIONS = ("CreateMeeting",)
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    """One operation of one service, as the installed botocore models it."""
+
+    service: str
+    name: str
+    model: OperationModel
+    success_status: int
+    #: Modelled error code -> HTTP status, in the model's order.
+    errors: dict[str, int]
+
+    @property
+    def input_shape(self) -> Shape:
+        """The request's structure shape."""
+        shape = self.model.input_shape
+        assert shape is not None
+        return shape
+
+    @property
+    def output_shape(self) -> Shape:
+        """The response's structure shape."""
+        shape = self.model.output_shape
+        assert shape is not None
+        return shape
+
+    def error_shape(self, code: str) -> Shape:
+        """The modelled shape of error ``code``."""
+        for shape in self.model.error_shapes:
+            if shape.name == code:
+                return shape
+        raise KeyError(code)
+
+
+def botocore_version() -> str:
+    """The installed botocore's version."""
+    import botocore
+
+    return str(botocore.__version__)
+
+
+@functools.lru_cache(maxsize=None)
+def service_model(service: str) -> ServiceModel | None:
+    """botocore's model of ``service``, or None when the installed botocore lacks it."""
+    import botocore.exceptions
+    import botocore.loaders
+    import botocore.model
+
+    try:
+        data = _loader().load_service_model(service, "service-2")
+    except (botocore.exceptions.UnknownServiceError, botocore.exceptions.DataNotFoundError):
+        return None
+    return botocore.model.ServiceModel(data, service_name=service)
+
+
+@functools.lru_cache(maxsize=1)
+def _loader() -> Any:
+    import botocore.loaders
+
+    return botocore.loaders.create_loader()
+
+
+@functools.lru_cache(maxsize=None)
+def operation(service: str, name: str = "CreateMeeting") -> OperationSpec | None:
+    """The spec of ``service``'s operation ``name``, or None when it is not modelled."""
+    model = service_model(service)
+    if model is None or name not in model.operation_names:
+        return None
+    op = model.operation_model(name)
+    status = op.http.get("responseCode", facts.DEFAULT_SUCCESS_STATUS)
+    errors = {shape.name: shape.metadata.get("error", {}).get("httpStatusCode", 400) for shape in op.error_shapes}
+    return OperationSpec(service=service, name=name, model=op, success_status=status, errors=errors)
+
+
+def services(operation_name: str = "CreateMeeting") -> tuple[str, ...]:
+    """The Chime services whose installed model has ``operation_name``."""
+    return tuple(s for s in facts.SERVICES if operation(s, operation_name) is not None)
+
+
+def operation_names(service: str) -> tuple[str, ...]:
+    """Every operation the installed botocore models for ``service``."""
+    model = service_model(service)
+    return tuple(model.operation_names) if model is not None else ()
+
+
+def error_codes(service: str, operation_name: str = "CreateMeeting") -> tuple[str, ...]:
+    """The exception codes the installed botocore models for ``service``'s operation.
+
+    Use it to parametrize a test over every exception::
+
+        @pytest.mark.parametrize("code", error_codes("chime-sdk-meetings"))
+    """
+    spec = operation(service, operation_name)
+    if spec is None:
+        from .errors import UnknownOperationError
+
+        raise UnknownOperationError(service, operation_name, services(operation_name))
+    return tuple(spec.errors)

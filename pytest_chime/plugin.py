@@ -1,0 +1,244 @@
+"""pytest wiring: the ``fake_chime`` fixture, markers, options, hooks and reporting."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from . import facts, hookspecs
+from .errors import ChimeFakeError
+from .fake import FakeChime
+from .injection import ErrorInjection, resolve
+
+_seed_key = pytest.StashKey[str]()
+_chaos_key = pytest.StashKey[list[int]]()  # [faults, calls]
+_report_key = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+#: ``@pytest.mark.fake_chime(...)`` options, with the ini option each overrides.
+FAKE_OPTIONS: dict[str, str] = {
+    "quota": "chime_quota",
+    "region": "chime_region",
+    "media_region": "chime_media_region",
+    "account_id": "chime_account_id",
+    "real_sleep": "chime_real_sleep",
+    "chaos": "chime_chaos",
+    "assert_all_errors_used": "chime_assert_all_errors_used",
+    "seed": "chime_seed",
+}
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("chime", "pytest-chime: a fake Amazon Chime service")
+    group.addoption(
+        "--chime-seed",
+        dest="chime_seed",
+        default=None,
+        help="seed for the fake's MeetingIds and URLs (default: pytest-randomly's seed, else the chime_seed ini, else 0)",
+    )
+    group.addoption(
+        "--chime-chaos",
+        dest="chime_chaos",
+        type=float,
+        default=None,
+        metavar="RATE",
+        help="fail this fraction (0..1) of fake-answered calls with retryable modelled errors",
+    )
+    group.addoption(
+        "--chime-real-sleep",
+        dest="chime_real_sleep",
+        action="store_true",
+        default=None,
+        help="let botocore really sleep its retry backoff for fake-answered calls",
+    )
+    parser.addini("chime_seed", "seed for the fake's ids and URLs", default="0")
+    parser.addini("chime_chaos", "fraction of fake-answered calls to fail (0..1)", default="0")
+    parser.addini("chime_quota", "active meetings allowed per fake", default=str(facts.DEFAULT_QUOTA))
+    parser.addini("chime_region", "control region assumed when a request does not show one", default=facts.DEFAULT_REGION)
+    parser.addini(
+        "chime_media_region",
+        "MediaRegion of a legacy chime meeting created without one",
+        default=facts.LEGACY_DEFAULT_MEDIA_REGION,
+    )
+    parser.addini("chime_account_id", "account id in MeetingArns and messages", default=facts.DEFAULT_ACCOUNT_ID)
+    parser.addini("chime_real_sleep", "really sleep botocore's retry backoff", type="bool", default=False)
+    parser.addini(
+        "chime_assert_all_errors_used",
+        "fail a test whose injected errors did not all fire",
+        type="bool",
+        default=True,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "chime_error(code, *, times=1, after=0, operation='CreateMeeting', service=None, message=None, "
+        "optional=False): inject a modelled Chime error into the fake_chime fixture",
+    )
+    config.addinivalue_line(
+        "markers",
+        "fake_chime(**options): per-test options of the fake_chime fixture: " + ", ".join(FAKE_OPTIONS),
+    )
+    seed = config.getoption("chime_seed")
+    if seed is None:
+        randomly = getattr(config.option, "randomly_seed", None)
+        seed = randomly if isinstance(randomly, int) else config.getini("chime_seed")
+    config.stash[_seed_key] = str(seed)
+    config.stash[_chaos_key] = [0, 0]
+    config.stash[_report_key] = {}
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    chaos = _setting(config, "chaos")
+    extra = f", chaos={chaos}" if chaos else ""
+    return f"chime: seed={config.stash[_seed_key]}{extra} (repeat with --chime-seed={config.stash[_seed_key]})"
+
+
+def _setting(config: pytest.Config, name: str) -> Any:
+    if name == "seed":
+        return config.stash[_seed_key]
+    if name in ("chaos", "real_sleep"):
+        option = config.getoption(f"chime_{name}")
+        if option is not None:
+            return option
+    raw = config.getini(FAKE_OPTIONS[name])
+    if name == "quota":
+        return int(raw)
+    if name == "chaos":
+        return float(raw)
+    return raw
+
+
+def _fake_options(config: pytest.Config, marker: pytest.Mark | None) -> dict[str, Any]:
+    options = {name: _setting(config, name) for name in FAKE_OPTIONS}
+    if marker is not None:
+        if marker.args:
+            raise ChimeFakeError(
+                f"@pytest.mark.fake_chime takes keyword arguments only, got {marker.args!r}; "
+                f"valid: {', '.join(FAKE_OPTIONS)}"
+            )
+        unknown = sorted(set(marker.kwargs) - set(FAKE_OPTIONS))
+        if unknown:
+            raise ChimeFakeError(
+                f"@pytest.mark.fake_chime got unknown option(s) {', '.join(unknown)}; valid: {', '.join(FAKE_OPTIONS)}"
+            )
+        options.update(marker.kwargs)
+    return options
+
+
+def _marker_signature(
+    code: str,
+    *,
+    times: int | None = 1,
+    after: int = 0,
+    operation: str = "CreateMeeting",
+    service: str | None = None,
+    message: str | None = None,
+    optional: bool = False,
+) -> None:
+    """The signature of ``@pytest.mark.chime_error``."""
+
+
+def _error_markers(item: pytest.Item) -> Iterator[pytest.Mark]:
+    """chime_error markers in reading order: function decorators top first, then class, then module."""
+    for node in reversed(item.listchain()):
+        marks = [m for m in node.own_markers if m.name == "chime_error"]
+        if isinstance(node, (pytest.Function, pytest.Class)):
+            marks.reverse()  # decorators are stored bottom first
+        yield from marks
+
+
+def _injection_from(mark: pytest.Mark, where: str) -> ErrorInjection:
+    try:
+        bound = inspect.signature(_marker_signature).bind(*mark.args, **mark.kwargs)
+    except TypeError as exc:
+        raise ChimeFakeError(
+            f"bad @pytest.mark.chime_error{_format_args(mark)} on {where}: {exc}. "
+            f"Use chime_error{inspect.signature(_marker_signature)}"
+        ) from None
+    return resolve(**bound.arguments, origin=f"@pytest.mark.chime_error{_format_args(mark)}")
+
+
+def _format_args(mark: pytest.Mark) -> str:
+    parts = [repr(a) for a in mark.args] + [f"{k}={v!r}" for k, v in mark.kwargs.items()]
+    return f"({', '.join(parts)})"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report: pytest.TestReport = yield
+    if report.when == "call":
+        item.config.stash[_report_key][item.nodeid] = report
+    return report
+
+
+@pytest.fixture
+def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
+    """A FakeChime answering every botocore client's Chime calls for this test."""
+    config = request.config
+    node = request.node
+    try:
+        options = _fake_options(config, node.get_closest_marker("fake_chime"))
+        injections = [_injection_from(mark, node.nodeid) for mark in _error_markers(node)]
+        fake = FakeChime(scope=node.nodeid, **options)
+    except (ChimeFakeError, ValueError, TypeError) as exc:
+        pytest.fail(str(exc), pytrace=False)
+    fake.meeting_hooks.append(lambda meeting, params: node.ihook.pytest_chime_meeting_created(meeting=meeting, params=params))
+    node.ihook.pytest_chime_configure(fake=fake)
+    for item in injections:
+        fake._queue(item)
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+        totals = config.stash[_chaos_key]
+        totals[0] += fake.chaos_faults
+        totals[1] += len(fake.calls)
+    report = config.stash[_report_key].pop(node.nodeid, None)
+    test_failed = report is not None and report.failed
+    problems = fake.internal_errors()
+    if fake.assert_all_errors_used and not test_failed:
+        problems += fake.unused_errors()
+    if problems:
+        pytest.fail(
+            "pytest-chime: " + "\n".join(problems) + (
+                "\n(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
+                if not fake.internal_errors() else ""
+            ),
+            pytrace=False,
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker reports its totals to the controller
+        workeroutput["chime_chaos"] = list(session.config.stash[_chaos_key])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    output = getattr(node, "workeroutput", {}).get("chime_chaos")
+    if output:
+        totals = node.config.stash[_chaos_key]
+        totals[0] += output[0]
+        totals[1] += output[1]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    rate = _setting(config, "chaos")
+    if not rate:
+        return
+    faults, calls = config.stash[_chaos_key]
+    terminalreporter.write_sep("-", "pytest-chime chaos")
+    terminalreporter.write_line(
+        f"injected {faults} fault(s) into {calls} fake-answered call(s) at rate {rate}; "
+        f"seed {config.stash[_seed_key]} (repeat with --chime-seed={config.stash[_seed_key]} --chime-chaos={rate})"
+    )

@@ -1,0 +1,67 @@
+"""Shared test set-up: no network, no real credentials, clients for every served service."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.config
+import pytest
+
+from pytest_chime import model
+
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+SERVICES = model.services()
+LEGACY_AVAILABLE = "chime" in SERVICES
+legacy_only = pytest.mark.skipif(not LEGACY_AVAILABLE, reason="this botocore has no legacy chime CreateMeeting")
+
+
+class NetworkBlocked(AssertionError):
+    """A test tried to open a connection."""
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The socket guard: any attempt to connect fails the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise NetworkBlocked(f"a test tried to open a connection: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def make_client(service: str, region: str = "us-east-1", **config: Any) -> Any:
+    """A boto3 client with dummy credentials (nothing real is ever used)."""
+    return boto3.session.Session().client(
+        service,
+        region_name=region,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="not-a-secret",
+        config=botocore.config.Config(**config) if config else None,
+    )
+
+
+def valid_request(service: str, **overrides: Any) -> dict[str, Any]:
+    """The smallest request the service accepts, with ``overrides`` applied."""
+    params: dict[str, Any] = {"ClientRequestToken": "token-0001"}
+    if service == "chime-sdk-meetings":
+        params |= {"MediaRegion": "us-east-1", "ExternalMeetingId": "standup"}
+    params.update(overrides)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+@pytest.fixture(params=SERVICES)
+def service(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def client(service: str) -> Iterator[Any]:
+    yield make_client(service)
