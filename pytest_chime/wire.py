@@ -188,14 +188,16 @@ def encode(reply: Reply, url: str) -> AWSResponse:
 
 def _install_handlers(handlers: ModuleType) -> None:
     builtin = handlers.BUILTIN_HANDLERS
-    for spec in _handler_specs():
-        if spec not in builtin:
-            builtin.append(spec)
+    specs = _handler_specs()
+    if specs[0] in builtin:
+        return
+    builtin.extend(specs)
+    # Sessions made before now lack the handlers; boto3's default one is the one that matters.
     boto3 = sys.modules.get("boto3")
     session = getattr(boto3, "DEFAULT_SESSION", None)
     events = getattr(getattr(session, "_session", None), "_events", None)
-    if events is not None:  # a boto3 default session made before pytest-chime was imported
-        for event, handler in _handler_specs():
+    if events is not None:
+        for event, handler in specs:
             events.register(event, handler, unique_id=f"pytest-chime-{event}")
 
 

@@ -25,16 +25,26 @@ class NetworkBlocked(AssertionError):
     """A test tried to open a connection."""
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "network_probe: the test makes a connection attempt on purpose")
+
+
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The socket guard: any attempt to connect fails the test."""
+def no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[list[tuple[Any, ...]]]:
+    """The socket guard: resolving or connecting raises, and fails every test not marked network_probe."""
+    attempts: list[tuple[Any, ...]] = []
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(args)
         raise NetworkBlocked(f"a test tried to open a connection: {args!r}")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    yield attempts
+    if request.node.get_closest_marker("network_probe") is None:
+        assert attempts == [], f"the test tried to open connections: {attempts!r}"
 
 
 def make_client(service: str, region: str = "us-east-1", **config: Any) -> Any:
