@@ -9,7 +9,6 @@ page "Configuration: what the fake chooses".
 from __future__ import annotations
 
 import random
-import uuid
 from typing import Final
 
 LEGACY: Final = "chime"
@@ -94,14 +93,25 @@ def region_code(region: str) -> str:
 # --- identifiers and URLs ---------------------------------------------------------------
 
 
+#: Bits a UUID4 fixes: the version nibble (4) and the RFC 4122 variant (10xx).
+_UUID4_KEEP: Final = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET: Final = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _uuid4(rng: random.Random) -> str:
+    # The same text as str(uuid.UUID(int=rng.getrandbits(128), version=4)), at a third of the cost.
+    hex_ = f"{(rng.getrandbits(128) & _UUID4_KEEP) | _UUID4_SET:032x}"
+    return f"{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}"
+
+
 def meeting_id(rng: random.Random) -> str:
     """A lowercase UUID4, drawn from ``rng``."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return _uuid4(rng)
 
 
 def request_id(rng: random.Random) -> str:
     """A request id as AWS writes it (a UUID4)."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return _uuid4(rng)
 
 
 def meeting_arn(region: str, account_id: str, meeting: str) -> str:
@@ -203,7 +213,9 @@ RESERVED_TAG_PREFIX: Final = "aws:"
 NOTIFICATION_ARN_PATTERNS: Final[dict[str, str]] = {
     "SnsTopicArn": r"arn:aws(?:-us-gov|-cn)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}",
     "SqsQueueArn": r"arn:aws(?:-us-gov|-cn)?:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,80}",
-    "LambdaFunctionArn": r"arn:aws(?:-us-gov|-cn)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?",
+    "LambdaFunctionArn": (
+        r"arn:aws(?:-us-gov|-cn)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?"
+    ),
 }
 
 #: PrimaryMeetingId must be a meeting id (the fake does not require that meeting to exist).

@@ -349,7 +349,7 @@ class FakeChime:
         return meeting
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _meeting_members(service: str) -> frozenset[str]:
     spec = model.operation(service, "CreateMeeting")
     assert spec is not None

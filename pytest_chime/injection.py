@@ -91,7 +91,9 @@ def _unknown_code_message(code: object, operation: str, service: str | None) -> 
     return " ".join(lines)
 
 
-_LEGACY_ONLY_CODES = frozenset({"ThrottledClientException", "UnauthorizedClientException", "ResourceLimitExceededException"})
+_LEGACY_ONLY_CODES = frozenset(
+    {"ThrottledClientException", "UnauthorizedClientException", "ResourceLimitExceededException"}
+)
 
 
 def resolve(

@@ -59,7 +59,7 @@ def botocore_version() -> str:
     return str(botocore.__version__)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_model(service: str) -> ServiceModel | None:
     """botocore's model of ``service``, or None when the installed botocore lacks it."""
     import botocore.exceptions
@@ -80,7 +80,7 @@ def _loader() -> Any:
     return botocore.loaders.create_loader()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def operation(service: str, name: str = "CreateMeeting") -> OperationSpec | None:
     """The spec of ``service``'s operation ``name``, or None when it is not modelled."""
     model = service_model(service)

@@ -139,7 +139,7 @@ def _compile(shape: Shape, cache: dict[str, _Check]) -> _Check:
     return check
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(service: str, operation: str) -> _Check:
     from .model import operation as spec_of
 

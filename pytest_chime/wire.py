@@ -10,6 +10,7 @@ the code under test imports botocore's modules itself.
 
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import io
@@ -17,6 +18,7 @@ import json
 import re
 import sys
 import threading
+import time as _time
 from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -83,7 +85,7 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
     fake = active()
     if fake is None:
         return None
-    _, service, operation = event_name.split(".", 2)
+    service, operation = event_name.split(".", 2)[1:]
     if operation not in model.IMPLEMENTED_OPERATIONS or model.operation(service, operation) is None:
         raise UnsupportedOperationError(
             f"pytest-chime's fake does not implement {service} {operation} yet, so the call was stopped "
@@ -93,7 +95,9 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
     _local.fake = fake
     try:
         params, problem = decode(request)
-        reply = fake.handle(service, operation, params, region=client_region(request, service, fake.region), decode_error=problem)
+        reply = fake.handle(
+            service, operation, params, region=client_region(request, service, fake.region), decode_error=problem
+        )
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
@@ -137,7 +141,7 @@ def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
         return {}, f"Could not parse request body into json: {exc}"
     if not isinstance(params, dict):
         return {}, f"Request body must be a JSON object, not {type(params).__name__}"
-    query = urlsplit(request.url).query
+    query = urlsplit(request.url).query if "?" in request.url else ""
     if query:
         params.update(parse_qsl(query))
     return params, None
@@ -166,21 +170,36 @@ class _Body(io.BytesIO):
             yield chunk
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"))
+#: (second, its HTTP date): formatting the Date header once a second, not per call.
+_date: tuple[int, str] = (0, "")
+
+
+@functools.cache
+def _response_class() -> type[AWSResponse]:
+    from botocore import awsrequest
+
+    cls: type[AWSResponse] = awsrequest.AWSResponse
+    return cls
+
+
 def encode(reply: Reply, url: str) -> AWSResponse:
     """The HTTP response botocore parses: status, headers and a JSON body."""
-    from email.utils import formatdate
+    global _date
+    body = _JSON.encode(reply.body).encode()
+    now = int(_time.time())
+    if _date[0] != now:
+        from email.utils import formatdate
 
-    from botocore.awsrequest import AWSResponse
-
-    body = json.dumps(reply.body, separators=(",", ":")).encode()
+        _date = (now, formatdate(now, usegmt=True))
     headers = {
-        "Date": formatdate(usegmt=True),
+        "Date": _date[1],
         "Content-Type": "application/json",
         "Content-Length": str(len(body)),
         "Connection": "keep-alive",
         **reply.headers,
     }
-    return AWSResponse(url, reply.status, headers, _Body(body))
+    return _response_class()(url, reply.status, headers, _Body(body))
 
 
 # --- installation -------------------------------------------------------------------------
@@ -219,8 +238,9 @@ class _InterceptingTime:
 
 
 def _install_sleep(endpoint: ModuleType) -> None:
-    if not isinstance(endpoint.time, _InterceptingTime):
-        endpoint.time = _InterceptingTime(endpoint.time)
+    current = getattr(endpoint, "time")  # noqa: B009 - a module attribute mypy cannot see
+    if not isinstance(current, _InterceptingTime):
+        setattr(endpoint, "time", _InterceptingTime(current))  # noqa: B010
 
 
 def _install_rate_limiter(bucket: ModuleType) -> None:

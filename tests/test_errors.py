@@ -27,8 +27,18 @@ STATUS = {
 }
 #: Codes each retry mode retries, as measured against botocore 1.37.1 and 1.43.11 (chime-facts.md).
 RETRIED = {
-    "legacy": {"ThrottledClientException", "ThrottlingException", "ServiceUnavailableException", "ServiceFailureException"},
-    "standard": {"ThrottlingException", "ServiceUnavailableException", "ServiceFailureException", "LimitExceededException"},
+    "legacy": {
+        "ThrottledClientException",
+        "ThrottlingException",
+        "ServiceUnavailableException",
+        "ServiceFailureException",
+    },
+    "standard": {
+        "ThrottlingException",
+        "ServiceUnavailableException",
+        "ServiceFailureException",
+        "LimitExceededException",
+    },
 }
 ATTEMPTS = {"legacy": 5, "standard": 3}
 
@@ -364,7 +374,9 @@ def test_chaos_fails_a_share_of_calls_reproducibly_and_reports_it(pytester: pyte
     pytester.makepyfile(CHAOS)
     first = pytester.runpytest("--chime-chaos=0.2", "--chime-seed=7", "-s")
     first.assert_outcomes(passed=1)
-    first.stdout.fnmatch_lines(["*pytest-chime chaos*", "injected * fault(s) into * fake-answered call(s) at rate 0.2; seed 7*"])
+    first.stdout.fnmatch_lines(
+        ["*pytest-chime chaos*", "injected * fault(s) into * fake-answered call(s) at rate 0.2; seed 7*"]
+    )
     second = pytester.runpytest("--chime-chaos=0.2", "--chime-seed=7", "-s")
     faults = [line for line in first.outlines if line.startswith("FAULTS")]
     assert faults == [line for line in second.outlines if line.startswith("FAULTS")]

@@ -20,7 +20,9 @@ def test_meeting_id_is_a_lowercase_uuid4(fake_chime: FakeChime, client: Any, ser
     assert uuid.UUID(meeting_id).version == 4
 
 
-def test_media_placement_urls_carry_region_code_and_meeting_id(fake_chime: FakeChime, client: Any, service: str) -> None:
+def test_media_placement_urls_carry_region_code_and_meeting_id(
+    fake_chime: FakeChime, client: Any, service: str
+) -> None:
     meeting = client.create_meeting(**valid_request(service, MediaRegion="eu-west-2"))["Meeting"]
     mid = meeting["MeetingId"]
     placement = meeting["MediaPlacement"]
@@ -47,7 +49,9 @@ def test_media_placement_urls_carry_region_code_and_meeting_id(fake_chime: FakeC
 
 
 @pytest.mark.parametrize("region", facts.LEGACY_MEDIA_REGIONS)
-def test_every_media_region_has_its_code_in_the_urls(fake_chime: FakeChime, client: Any, service: str, region: str) -> None:
+def test_every_media_region_has_its_code_in_the_urls(
+    fake_chime: FakeChime, client: Any, service: str, region: str
+) -> None:
     meeting = client.create_meeting(**valid_request(service, MediaRegion=region))["Meeting"]
     assert meeting["MediaRegion"] == region
     assert f".{facts.REGION_CODES[region]}.app.chime.aws" in meeting["MediaPlacement"]["SignalingUrl"]

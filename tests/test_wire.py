@@ -114,7 +114,6 @@ def test_socket_guard_blocks_chime_calls_when_no_fake_is_active(no_network: list
     assert no_network
 
 
-
 def test_control_region_comes_from_the_client(fake_chime: FakeChime) -> None:
     make_client(MODERN, region="ap-southeast-2").create_meeting(**valid_request(MODERN))
     assert fake_chime.calls[0].region == "ap-southeast-2"
