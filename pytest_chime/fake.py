@@ -16,6 +16,9 @@ from . import facts, injection, model, validate
 from .errors import InternalFakeError, ServiceError, UnusedErrorInjectionError
 from .injection import ErrorInjection
 
+#: How to silence the unused-injection check.
+UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
+
 #: ``hook(meeting, params)``: called for every meeting created; may change ``meeting``.
 MeetingHook = Callable[[dict[str, Any], dict[str, Any]], None]
 
@@ -216,18 +219,23 @@ class FakeChime:
         with self._lock:
             return [item.text for item in self._internal]
 
-    def verify(self) -> None:
-        """Raise if the fake failed internally, or (unless disabled) an injection never fired."""
+    def problems(self, *, check_unused: bool = True) -> str:
+        """What ``verify`` would complain about, as text ("" when nothing)."""
         internal = self.internal_errors()
         if internal:
-            raise InternalFakeError("pytest-chime failed while answering a call:\n" + "\n".join(internal))
-        if self.assert_all_errors_used:
-            unused = self.unused_errors()
-            if unused:
-                raise UnusedErrorInjectionError(
-                    "\n".join(unused)
-                    + "\n(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
-                )
+            return "the fake failed while answering a call:\n" + "\n".join(internal)
+        unused = self.unused_errors() if check_unused and self.assert_all_errors_used else []
+        if unused:
+            return "\n".join([*unused, UNUSED_HINT])
+        return ""
+
+    def verify(self) -> None:
+        """Raise if the fake failed internally, or (unless disabled) an injection never fired."""
+        problem = self.problems()
+        if self.internal_errors():
+            raise InternalFakeError(problem)
+        if problem:
+            raise UnusedErrorInjectionError(problem)
 
     # --- answering ----------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from .injection import ErrorInjection, resolve
 
 _seed_key = pytest.StashKey[str]()
 _chaos_key = pytest.StashKey[list[int]]()  # [faults, calls]
-_report_key = pytest.StashKey[dict[str, pytest.TestReport]]()
+_call_report_key = pytest.StashKey[pytest.TestReport]()
 
 #: ``@pytest.mark.fake_chime(...)`` options, with the ini option each overrides.
 FAKE_OPTIONS: dict[str, str] = {
@@ -30,6 +30,12 @@ FAKE_OPTIONS: dict[str, str] = {
 }
 
 
+#: How ``@pytest.mark.chime_error`` is called (its arguments are those of ``FakeChime.fail``).
+CHIME_ERROR_SIGNATURE = (
+    "chime_error(code, *, times=1, after=0, operation='CreateMeeting', service=None, message=None, optional=False)"
+)
+
+
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
@@ -40,7 +46,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--chime-seed",
         dest="chime_seed",
         default=None,
-        help="seed for the fake's MeetingIds and URLs (default: pytest-randomly's seed, else the chime_seed ini, else 0)",
+        help="seed for the fake's MeetingIds and URLs "
+        "(default: pytest-randomly's seed, else the chime_seed ini, else 0)",
     )
     group.addoption(
         "--chime-chaos",
@@ -60,7 +67,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("chime_seed", "seed for the fake's ids and URLs", default="0")
     parser.addini("chime_chaos", "fraction of fake-answered calls to fail (0..1)", default="0")
     parser.addini("chime_quota", "active meetings allowed per fake", default=str(facts.DEFAULT_QUOTA))
-    parser.addini("chime_region", "control region assumed when a request does not show one", default=facts.DEFAULT_REGION)
+    parser.addini(
+        "chime_region", "control region assumed when a request does not show one", default=facts.DEFAULT_REGION
+    )
     parser.addini(
         "chime_media_region",
         "MediaRegion of a legacy chime meeting created without one",
@@ -76,11 +85,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's pytest_configure has resolved its seed
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "chime_error(code, *, times=1, after=0, operation='CreateMeeting', service=None, message=None, "
-        "optional=False): inject a modelled Chime error into the fake_chime fixture",
+        f"{CHIME_ERROR_SIGNATURE}: inject a modelled Chime error into the fake_chime fixture",
     )
     config.addinivalue_line(
         "markers",
@@ -92,7 +101,6 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = randomly if isinstance(randomly, int) else config.getini("chime_seed")
     config.stash[_seed_key] = str(seed)
     config.stash[_chaos_key] = [0, 0]
-    config.stash[_report_key] = {}
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -116,9 +124,10 @@ def _setting(config: pytest.Config, name: str) -> Any:
     return raw
 
 
-def _fake_options(config: pytest.Config, marker: pytest.Mark | None) -> dict[str, Any]:
+def _fake_options(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    """Ini and command-line settings, overridden key by key by fake_chime markers, the closest winning."""
     options = {name: _setting(config, name) for name in FAKE_OPTIONS}
-    if marker is not None:
+    for marker in reversed(list(item.iter_markers("fake_chime"))):
         if marker.args:
             raise ChimeFakeError(
                 f"@pytest.mark.fake_chime takes keyword arguments only, got {marker.args!r}; "
@@ -160,8 +169,7 @@ def _injection_from(mark: pytest.Mark, where: str) -> ErrorInjection:
         bound = inspect.signature(_marker_signature).bind(*mark.args, **mark.kwargs)
     except TypeError as exc:
         raise ChimeFakeError(
-            f"bad @pytest.mark.chime_error{_format_args(mark)} on {where}: {exc}. "
-            f"Use chime_error{inspect.signature(_marker_signature)}"
+            f"bad @pytest.mark.chime_error{_format_args(mark)} on {where}: {exc}. Use {CHIME_ERROR_SIGNATURE}"
         ) from None
     return resolve(**bound.arguments, origin=f"@pytest.mark.chime_error{_format_args(mark)}")
 
@@ -172,10 +180,12 @@ def _format_args(mark: pytest.Mark) -> str:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    report: pytest.TestReport = yield
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     if report.when == "call":
-        item.config.stash[_report_key][item.nodeid] = report
+        item.stash[_call_report_key] = report
     return report
 
 
@@ -185,12 +195,18 @@ def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
     config = request.config
     node = request.node
     try:
-        options = _fake_options(config, node.get_closest_marker("fake_chime"))
+        options = _fake_options(config, node)
         injections = [_injection_from(mark, node.nodeid) for mark in _error_markers(node)]
         fake = FakeChime(scope=node.nodeid, **options)
     except (ChimeFakeError, ValueError, TypeError) as exc:
-        pytest.fail(str(exc), pytrace=False)
-    fake.meeting_hooks.append(lambda meeting, params: node.ihook.pytest_chime_meeting_created(meeting=meeting, params=params))
+        misuse = str(exc)
+    else:
+        misuse = ""
+    if misuse:
+        pytest.fail(misuse, pytrace=False)
+    fake.meeting_hooks.append(
+        lambda meeting, params: node.ihook.pytest_chime_meeting_created(meeting=meeting, params=params)
+    )
     node.ihook.pytest_chime_configure(fake=fake)
     for item in injections:
         fake._queue(item)
@@ -202,32 +218,39 @@ def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
         totals = config.stash[_chaos_key]
         totals[0] += fake.chaos_faults
         totals[1] += len(fake.calls)
-    report = config.stash[_report_key].pop(node.nodeid, None)
-    test_failed = report is not None and report.failed
-    problems = fake.internal_errors()
-    if fake.assert_all_errors_used and not test_failed:
-        problems += fake.unused_errors()
-    if problems:
-        pytest.fail(
-            "pytest-chime: " + "\n".join(problems) + (
-                "\n(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
-                if not fake.internal_errors() else ""
-            ),
-            pytrace=False,
-        )
+    report = node.stash.get(_call_report_key, None)
+    problem = fake.problems(check_unused=report is None or not report.failed)
+    if problem:
+        pytest.fail(f"pytest-chime: {problem}", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: pytest.FixtureRequest) -> Generator[None, object, object]:
+    """Give Faker's ``faker`` fixture (or a project's override of it) the ``chime_*`` provider.
+
+    faker is imported only when a test uses a fixture named ``faker``.
+    """
+    value = yield
+    if fixturedef.argname == "faker" and value is not None:
+        from .providers import add_to
+
+        add_to(value)
+    return value
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # a pytest-xdist worker reports its totals to the controller
-        workeroutput["chime_chaos"] = list(session.config.stash[_chaos_key])
+        totals = session.config.stash[_chaos_key]
+        workeroutput["chime_chaos"] = totals.copy()
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     output = getattr(node, "workeroutput", {}).get("chime_chaos")
     if output:
-        totals = node.config.stash[_chaos_key]
+        config: pytest.Config = node.config
+        totals = config.stash[_chaos_key]
         totals[0] += output[0]
         totals[1] += output[1]
 

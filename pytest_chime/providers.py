@@ -1,0 +1,296 @@
+"""A Faker provider of realistic Chime values: MeetingIds, MediaPlacements, Meetings, tags.
+
+Every value is drawn from the provider's generator (``self.generator.random``), so
+``Faker.seed_instance(n)`` reproduces it, and every id and URL is built by the same
+``pytest_chime.facts`` functions the fake uses, so a provider value and a fake-answered
+value never disagree on a format. With pytest-chime and Faker's pytest plugin both
+installed, Faker's ``faker`` fixture has this provider already; elsewhere::
+
+    from faker import Faker
+    from pytest_chime.providers import ChimeProvider
+
+    fake = Faker()
+    fake.add_provider(ChimeProvider)
+    fake.chime_meeting()
+
+Only this module imports faker; the plugin imports it when a test asks for ``faker``.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from faker.providers import BaseProvider
+
+from . import facts
+
+#: Words for ExternalMeetingIds and tag values (plain ASCII: valid in every service's pattern).
+_MEETING_WORDS = (
+    "standup", "retro", "planning", "review", "sync", "demo", "interview",
+    "onboarding", "all-hands", "office-hours", "kickoff", "one-on-one",
+)  # fmt: skip
+#: Tag keys a team would use; none starts with the reserved ``aws:`` prefix.
+_TAG_KEYS = (
+    "team", "project", "environment", "cost-center", "owner", "application",
+    "stage", "department", "customer", "component", "service", "purpose",
+)  # fmt: skip
+_TAG_VALUES = (
+    "web", "mobile", "backend", "support", "sales", "engineering", "research",
+    "prod", "staging", "dev", "qa", "marketing", "finance", "platform",
+)  # fmt: skip
+
+
+class ChimeProvider(BaseProvider):
+    """Faker methods for Amazon Chime CreateMeeting values (``chime_*``).
+
+    ``service`` arguments take ``"chime-sdk-meetings"`` (the default) or the legacy
+    ``"chime"``; methods that need the service's model (``chime_meeting``,
+    ``chime_error_code``, ``chime_create_meeting_params``) raise
+    ``UnknownOperationError`` for a service the installed botocore lacks.
+    """
+
+    __provider__ = "chime"
+
+    @property
+    def _rng(self) -> random.Random:
+        rng: random.Random = self.generator.random
+        return rng
+
+    # --- identifiers ------------------------------------------------------------------
+
+    def chime_meeting_id(self) -> str:
+        """A MeetingId: a lowercase UUID4, as the fake and the service give them."""
+        return facts.meeting_id(self._rng)
+
+    def chime_request_id(self) -> str:
+        """A request id (``x-amzn-RequestId``), a UUID4."""
+        return facts.request_id(self._rng)
+
+    def chime_client_request_token(self) -> str:
+        """A ClientRequestToken: a UUID4, as AWS's own examples make them (valid on both services)."""
+        return facts.request_id(self._rng)
+
+    def chime_external_meeting_id(self) -> str:
+        """An ExternalMeetingId (2-64 characters): ``<word>-<6 hex digits>``, e.g. ``standup-3fa9c2``."""
+        rng = self._rng
+        return f"{rng.choice(_MEETING_WORDS)}-{rng.getrandbits(24):06x}"
+
+    def chime_account_id(self) -> str:
+        """A 12-digit AWS account id (may start with 0, as real ones do)."""
+        return f"{self._rng.randrange(10**12):012d}"
+
+    # --- regions ----------------------------------------------------------------------
+
+    def chime_media_region(self, service: str = facts.MODERN, *, control_region: str | None = None) -> str:
+        """A media region ``service`` accepts (from ``facts.MEDIA_REGIONS``) for a meeting made in ``control_region``.
+
+        A meeting's media region must be in its control region's partition, so only
+        those are drawn; the default control region (``facts.DEFAULT_REGION``, or
+        ``us-east-1`` for the legacy service) is commercial: GovCloud media regions come
+        only with a GovCloud ``control_region``.
+        """
+        partition = facts.partition(_control_region(service, control_region))
+        regions = [r for r in _media_regions(service) if facts.partition(r) == partition]
+        if not regions:
+            raise ValueError(f"{service} has no media region in the partition of control region {control_region!r}")
+        return self._rng.choice(regions)
+
+    def chime_media_region_code(self, region: str | None = None) -> str:
+        """The short code (``ue1``) MediaPlacement hosts carry for ``region`` (default: a drawn media region)."""
+        return facts.region_code(region if region is not None else self.chime_media_region())
+
+    # --- URLs and ARNs ------------------------------------------------------------------
+
+    def chime_media_placement(
+        self,
+        region: str | None = None,
+        *,
+        meeting_id: str | None = None,
+        control_region: str | None = None,
+        service: str = facts.MODERN,
+    ) -> dict[str, str]:
+        """The eight MediaPlacement URLs of a meeting, as the fake answers them.
+
+        ``region`` is the media region (default: drawn for ``service``); ``meeting_id``
+        defaults to a new one. ``control_region`` is where the meeting was created: the
+        legacy service always uses ``us-east-1``; chime-sdk-meetings defaults to
+        ``facts.DEFAULT_REGION`` (the fake's default control region).
+        """
+        legacy = _check_service(service) == facts.LEGACY
+        control = _control_region(service, control_region)
+        media_region = region if region is not None else self.chime_media_region(service, control_region=control)
+        meeting = meeting_id if meeting_id is not None else self.chime_meeting_id()
+        return facts.media_placement(
+            self._rng,
+            meeting=meeting,
+            media_region=media_region,
+            control_region=control,
+            legacy=legacy,
+        )
+
+    def chime_meeting_arn(
+        self, region: str | None = None, account_id: str | None = None, meeting_id: str | None = None
+    ) -> str:
+        """A chime-sdk-meetings MeetingArn: ``arn:aws:chime:<region>:<account>:meeting/<id>``.
+
+        Defaults: the fake's default control region and account id (``facts.DEFAULT_REGION``,
+        ``facts.DEFAULT_ACCOUNT_ID``), so the ARN matches a default fake's; a new MeetingId.
+        """
+        return facts.meeting_arn(
+            region if region is not None else facts.DEFAULT_REGION,
+            account_id if account_id is not None else facts.DEFAULT_ACCOUNT_ID,
+            meeting_id if meeting_id is not None else self.chime_meeting_id(),
+        )
+
+    # --- whole values -------------------------------------------------------------------
+
+    def chime_meeting(
+        self,
+        service: str = facts.MODERN,
+        *,
+        control_region: str | None = None,
+        account_id: str | None = None,
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        """A Meeting as CreateMeeting returns it, with only the members the installed botocore models.
+
+        Drawn: MeetingId, ExternalMeetingId, MediaRegion, then MediaPlacement (and, on
+        chime-sdk-meetings, MeetingArn) built from them. ``overrides`` set Meeting members
+        (``MeetingId="..."``, ``MediaRegion="eu-west-2"``, ``MeetingHostId="host"``); an
+        overridden MeetingId or MediaRegion is the one the URLs and the ARN carry.
+        ``control_region`` and ``account_id`` shape the URLs and the ARN as in
+        ``chime_media_placement`` and ``chime_meeting_arn``. A member the service's
+        Meeting does not have raises ValueError naming the valid ones.
+        """
+        members = _meeting_members(service)
+        _check_members(f"{service} Meeting", overrides, members)
+        legacy = service == facts.LEGACY
+        meeting_id = overrides.get("MeetingId") or self.chime_meeting_id()
+        external = overrides.get("ExternalMeetingId") or self.chime_external_meeting_id()
+        control = _control_region(service, control_region)
+        media_region = overrides.get("MediaRegion") or self.chime_media_region(service, control_region=control)
+        drawn: dict[str, Any] = {
+            "MeetingId": meeting_id,
+            "ExternalMeetingId": external,
+            "MediaRegion": media_region,
+            "MediaPlacement": facts.media_placement(
+                self._rng, meeting=meeting_id, media_region=media_region, control_region=control, legacy=legacy
+            ),
+        }
+        if not legacy:
+            drawn["MeetingArn"] = facts.meeting_arn(
+                control, account_id if account_id is not None else facts.DEFAULT_ACCOUNT_ID, meeting_id
+            )
+        meeting = {**drawn, **overrides}
+        return {k: meeting[k] for k in members if meeting.get(k) is not None}  # in the model's order
+
+    def chime_create_meeting_params(
+        self, service: str = facts.MODERN, *, control_region: str | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``client.create_meeting`` that ``service`` accepts.
+
+        ClientRequestToken, ExternalMeetingId and MediaRegion (one valid for a client of
+        ``control_region``) are drawn; a legacy request gets them too, though only the
+        token is required there. ``overrides`` add or replace members, and a ``None``
+        override removes one.
+        """
+        members = _request_members(service)
+        _check_members(f"{service} CreateMeeting", overrides, members)
+        params: dict[str, Any] = {
+            "ClientRequestToken": self.chime_client_request_token(),
+            "ExternalMeetingId": self.chime_external_meeting_id(),
+            "MediaRegion": self.chime_media_region(service, control_region=control_region),
+            **overrides,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    def chime_tag(self) -> dict[str, str]:
+        """One ``{"Key": ..., "Value": ...}`` tag valid on both services (never an ``aws:`` key)."""
+        rng = self._rng
+        return {"Key": rng.choice(_TAG_KEYS), "Value": rng.choice(_TAG_VALUES)}
+
+    def chime_tags(self, count: int | None = None) -> list[dict[str, str]]:
+        """``count`` tags with distinct keys (default: 1 to 3); at most one per known key."""
+        rng = self._rng
+        if count is None:
+            count = rng.randint(1, 3)
+        if not 0 <= count <= len(_TAG_KEYS):
+            raise ValueError(f"count={count!r}: ask for 0 to {len(_TAG_KEYS)} tags")
+        keys = rng.sample(_TAG_KEYS, count)
+        return [{"Key": key, "Value": rng.choice(_TAG_VALUES)} for key in keys]
+
+    def chime_error_code(self, service: str = facts.MODERN, *, retryable: bool = False) -> str:
+        """An exception code the installed botocore models for ``service``'s CreateMeeting.
+
+        ``retryable=True`` draws from the errors ``--chime-chaos`` injects (throttling,
+        unavailable, failure), the ones a client should survive by retrying.
+        """
+        from . import model
+
+        codes = model.error_codes(service)
+        if retryable:
+            codes = tuple(c for c in facts.CHAOS_CODES[service] if c in codes)
+        return self._rng.choice(codes)
+
+
+def _check_service(service: str) -> str:
+    if service not in facts.SERVICES:
+        raise ValueError(f"service={service!r} is not a Chime service; use one of {', '.join(facts.SERVICES)}")
+    return service
+
+
+def _media_regions(service: str) -> tuple[str, ...]:
+    return facts.MEDIA_REGIONS[_check_service(service)]
+
+
+def _control_region(service: str, control_region: str | None) -> str:
+    if _check_service(service) == facts.LEGACY:
+        return facts.LEGACY_CONTROL_REGION
+    return control_region if control_region is not None else facts.DEFAULT_REGION
+
+
+def _check_members(what: str, overrides: dict[str, Any], members: tuple[str, ...]) -> None:
+    unknown = sorted(set(overrides) - set(members))
+    if unknown:
+        raise ValueError(f"{what} has no member(s) {', '.join(unknown)}; valid: {', '.join(members)}")
+
+
+def _shape_members(service: str, *path: str) -> tuple[str, ...]:
+    from . import model
+    from .errors import UnknownOperationError
+
+    spec = model.operation(_check_service(service), "CreateMeeting")
+    if spec is None:
+        raise UnknownOperationError(service, "CreateMeeting", model.services())
+    shape = spec.output_shape if path else spec.input_shape
+    for name in path:
+        shape = shape.members[name]
+    return tuple(shape.members)
+
+
+def _meeting_members(service: str) -> tuple[str, ...]:
+    return _shape_members(service, "Meeting")
+
+
+def _request_members(service: str) -> tuple[str, ...]:
+    return _shape_members(service)
+
+
+def add_to(faker: Any) -> Any:
+    """Add ChimeProvider to a ``faker.Faker`` (every locale's generator) unless it has it; return it.
+
+    Anything that is not a Faker is returned unchanged (a project's own ``faker`` fixture
+    may return something else).
+    """
+    from faker import Faker
+    from faker.generator import Generator
+
+    pending: list[Any] = [faker]
+    while pending:  # a multi-locale Faker holds one single-locale Faker per locale
+        item = pending.pop()
+        if isinstance(item, Faker) and len(item.factories) > 1:
+            pending.extend(item.factories)
+        elif isinstance(item, (Faker, Generator)) and item.provider(ChimeProvider.__provider__) is None:
+            item.add_provider(ChimeProvider)
+    return faker
