@@ -87,7 +87,7 @@ def region_code(region: str) -> str:
     if code is not None:
         return code
     parts = region.split("-")
-    return "".join(p[0] for p in parts[:-1]) + parts[-1]
+    return "".join(p[:1] for p in parts[:-1]) + parts[-1]  # p[:1]: "a--b" has an empty part
 
 
 # --- identifiers and URLs ---------------------------------------------------------------
