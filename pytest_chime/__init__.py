@@ -19,7 +19,7 @@ from .errors import (
 from .facts import MEDIA_REGIONS
 from .fake import Call, FakeChime
 from .injection import ErrorInjection
-from .model import error_codes
+from .model import error_codes, services
 
 __all__ = [
     "MEDIA_REGIONS",
@@ -34,6 +34,7 @@ __all__ = [
     "UnsupportedOperationError",
     "UnusedErrorInjectionError",
     "error_codes",
+    "services",
 ]
 
 _wire.watch()

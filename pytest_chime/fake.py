@@ -91,7 +91,9 @@ class FakeChime:
         self.sleeps: list[float] = []
         #: How many answers ``chaos`` turned into faults.
         self.chaos_faults = 0
+        #: The run's seed; with ``scope`` it fixes every id, URL and chaos draw.
         self.seed = seed
+        #: What the ids are drawn for (the fixture uses the test's node id).
         self.scope = scope
         #: Active meetings allowed at once; over it the service's limit error.
         self.quota = quota
@@ -99,12 +101,15 @@ class FakeChime:
         self.region = region
         #: MediaRegion of a legacy ``chime`` meeting whose request leaves it out.
         self.media_region = media_region
+        #: The account in MeetingArns and ForbiddenException messages.
         self.account_id = account_id
         #: Sleep botocore's backoff for real (default: record it and return at once).
         self.real_sleep = real_sleep
         #: Fraction of calls failed with a retryable modelled error.
         self.chaos = chaos
+        #: Fail ``verify()`` (and the test) when an injected error never fired.
         self.assert_all_errors_used = assert_all_errors_used
+        #: Called as ``hook(meeting, params)`` for every meeting created, before it is stored.
         self.meeting_hooks: list[MeetingHook] = [on_meeting_created] if on_meeting_created else []
         self._lock = threading.RLock()
         self._tokens: dict[tuple[str, str], str] = {}

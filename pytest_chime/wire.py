@@ -98,11 +98,11 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
         reply = fake.handle(
             service, operation, params, region=client_region(request, service, fake.region), decode_error=problem
         )
+        return encode(reply, request.url)  # inside: a meeting a hook made unencodable is a failure too
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
-        reply = fake.internal_failure(service, operation, error)
-    return encode(reply, request.url)
+        return encode(fake.internal_failure(service, operation, error), request.url)
 
 
 def _on_call_done(**_: Any) -> None:
@@ -139,6 +139,8 @@ def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
         params = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         return {}, f"Could not parse request body into json: {exc}"
+    except RecursionError:  # nesting deeper than Python's parser goes: the service rejects it too
+        return {}, "Could not parse request body into json: the document is nested too deeply"
     if not isinstance(params, dict):
         return {}, f"Request body must be a JSON object, not {type(params).__name__}"
     query = urlsplit(request.url).query if "?" in request.url else ""
@@ -237,10 +239,28 @@ class _InterceptingTime:
         self._real.sleep(seconds)
 
 
-def _install_sleep(endpoint: ModuleType) -> None:
+_CHIME_HOST = re.compile(r"^(?:meetings-chime[.-]|service\.chime\.aws\.amazon\.com$)")
+
+
+def _install_endpoint(endpoint: ModuleType) -> None:
     current = getattr(endpoint, "time")  # noqa: B009 - a module attribute mypy cannot see
     if not isinstance(current, _InterceptingTime):
         setattr(endpoint, "time", _InterceptingTime(current))  # noqa: B010
+    send = endpoint.Endpoint._send
+    if getattr(send, "_pytest_chime", False):
+        return
+
+    def guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
+        if _stack and _CHIME_HOST.match(urlsplit(request.url).hostname or ""):
+            raise FakeChimeStateError(
+                f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
+                "network: its client comes from a botocore session created before pytest_chime was imported. "
+                "Import pytest_chime (or load the plugin) before creating that session."
+            )
+        return send(self, request)
+
+    guarded_send._pytest_chime = True  # type: ignore[attr-defined]
+    endpoint.Endpoint._send = guarded_send
 
 
 def _install_rate_limiter(bucket: ModuleType) -> None:
@@ -267,7 +287,7 @@ def _install_rate_limiter(bucket: ModuleType) -> None:
 
 _PATCHES: dict[str, Callable[[ModuleType], None]] = {
     "botocore.handlers": _install_handlers,
-    "botocore.endpoint": _install_sleep,
+    "botocore.endpoint": _install_endpoint,
     "botocore.retries.bucket": _install_rate_limiter,
 }
 

@@ -190,3 +190,17 @@ def test_clients_made_at_import_and_in_session_fixtures_are_answered(pytester: p
         """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_session_made_before_the_import_is_stopped_before_the_network(
+    fake_chime: FakeChime, no_network: list[Any]
+) -> None:
+    from pytest_chime import FakeChimeStateError, wire
+
+    session = botocore.session.get_session()
+    for event, handler in wire._handler_specs():  # as if created before pytest_chime was imported
+        session.unregister(event, handler)
+    client = session.create_client(MODERN, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    with pytest.raises(FakeChimeStateError, match="created before pytest_chime was imported"):
+        client.create_meeting(**valid_request(MODERN))
+    assert no_network == []
