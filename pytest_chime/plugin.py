@@ -104,7 +104,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    chaos = _setting(config, "chaos")
+    try:
+        chaos = _setting(config, "chaos")
+    except ChimeFakeError as exc:
+        raise pytest.UsageError(str(exc)) from None
     extra = f", chaos={chaos}" if chaos else ""
     return f"chime: seed={config.stash[_seed_key]}{extra} (repeat with --chime-seed={config.stash[_seed_key]})"
 
@@ -117,11 +120,14 @@ def _setting(config: pytest.Config, name: str) -> Any:
         if option is not None:
             return option
     raw = config.getini(FAKE_OPTIONS[name])
-    if name == "quota":
-        return int(raw)
-    if name == "chaos":
-        return float(raw)
-    return raw
+    convert = {"quota": int, "chaos": float}.get(name)
+    if convert is None:
+        return raw
+    try:
+        return convert(raw)
+    except ValueError:
+        kind = "an integer" if convert is int else "a number from 0 to 1"
+        raise ChimeFakeError(f"ini option {FAKE_OPTIONS[name]} = {raw!r} is not valid: use {kind}") from None
 
 
 def _fake_options(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:

@@ -518,3 +518,11 @@ def test_chaos_totals_include_every_xdist_worker(project: pytest.Pytester) -> No
     result = project.runpytest_subprocess("-n", "2", "--chime-chaos=1")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["injected 3 fault(s) into 3 fake-answered call(s) at rate 1.0*"])
+
+
+def test_a_bad_ini_value_errors_the_test_naming_the_option(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\nchime_quota = lots\n")
+    project.makepyfile("def test_quota(fake_chime):\n    pass\n")
+    result = project.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ini option chime_quota = 'lots' is not valid: use an integer*"])
