@@ -208,6 +208,17 @@ RETRY_AFTER_SECONDS: Final = "1"
 
 #: Tag keys the service reserves for AWS (case-insensitive prefix).
 RESERVED_TAG_PREFIX: Final = "aws:"
+#: Members whose values may not start with the reserved prefix either (API reference:
+#: "Values that begin with aws: are reserved", case-insensitive).
+RESERVED_PREFIX_MEMBERS: Final = ("ExternalMeetingId", "MeetingHostId")
+
+#: Attendees a meeting with FHD video or UHD content may have (AttendeeFeatures, API reference).
+HIGH_RESOLUTION_MAX_ATTENDEES: Final = 25
+#: MeetingFeatures values that lower the attendee limit: (feature, member) -> value.
+HIGH_RESOLUTION_FEATURES: Final[dict[tuple[str, str], str]] = {
+    ("Video", "MaxResolution"): "FHD",
+    ("Content", "MaxResolution"): "UHD",
+}
 
 #: What each notification target's ARN must name (chosen: the service checks the target type).
 NOTIFICATION_ARN_PATTERNS: Final[dict[str, str]] = {

@@ -174,6 +174,17 @@ def _service_rules(service: str, params: Mapping[str, Any], control_region: str,
                     f"{control_region!r}: a meeting's media region must be in its control region's partition",
                 )
             )
+    for name in facts.RESERVED_PREFIX_MEMBERS:
+        value = params.get(name)
+        if isinstance(value, str) and value.lower().startswith(facts.RESERVED_TAG_PREFIX):
+            out.append(
+                Violation(
+                    name,
+                    "reserved-prefix",
+                    f"{name} values starting with '{facts.RESERVED_TAG_PREFIX}' are reserved for AWS use",
+                )
+            )
+    _high_resolution_rule(params.get("MeetingFeatures"), out)
     tags = params.get("Tags")
     if isinstance(tags, list):
         seen: set[str] = set()
@@ -221,6 +232,28 @@ def _service_rules(service: str, params: Mapping[str, Any], control_region: str,
                 f"PrimaryMeetingId must be a meeting ID matching {facts.MEETING_ID_PATTERN}",
             )
         )
+
+
+def _high_resolution_rule(features: Any, out: list[Violation]) -> None:
+    if not isinstance(features, dict):
+        return
+    attendee = features.get("Attendee")
+    count = attendee.get("MaxCount") if isinstance(attendee, dict) else None
+    if isinstance(count, bool) or not isinstance(count, int) or count <= facts.HIGH_RESOLUTION_MAX_ATTENDEES:
+        return
+    for (group, member), value in facts.HIGH_RESOLUTION_FEATURES.items():
+        chosen = features.get(group)
+        if isinstance(chosen, dict) and chosen.get(member) == value:
+            out.append(
+                Violation(
+                    "MeetingFeatures.Attendee.MaxCount",
+                    "high-resolution-attendees",
+                    f"MeetingFeatures.Attendee.MaxCount {count} is over {facts.HIGH_RESOLUTION_MAX_ATTENDEES}: "
+                    f"a meeting with MeetingFeatures.{group}.{member} {value} allows at most "
+                    f"{facts.HIGH_RESOLUTION_MAX_ATTENDEES} attendees",
+                )
+            )
+            return
 
 
 def violations(spec: OperationSpec, params: Mapping[str, Any], control_region: str) -> list[Violation]:

@@ -168,3 +168,17 @@ def test_legacy_tag_value_must_not_be_empty_server_side(fake_chime: FakeChime) -
     assert "at 'Tags.1.Value' failed to satisfy constraint: Member must have length greater than or equal to 1" in (
         message
     )
+
+
+def test_reserved_prefix_is_rejected_for_external_ids(fake_chime: FakeChime, client: Any, service: str) -> None:
+    message = rejected(client, **valid_request(service, ExternalMeetingId="AWS:standup"))
+    assert "ExternalMeetingId values starting with 'aws:' are reserved for AWS use" in message
+
+
+def test_high_resolution_video_allows_at_most_25_attendees(fake_chime: FakeChime) -> None:
+    client = make_client(MODERN)
+    features = {"Video": {"MaxResolution": "FHD"}, "Attendee": {"MaxCount": 26}}
+    message = rejected(client, **valid_request(MODERN, MeetingFeatures=features))
+    assert "MeetingFeatures.Attendee.MaxCount 26 is over 25" in message
+    features["Attendee"]["MaxCount"] = 25
+    assert client.create_meeting(**valid_request(MODERN, MeetingFeatures=features))["Meeting"]
