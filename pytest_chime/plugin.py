@@ -47,7 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="chime_seed",
         default=None,
         help="seed for the fake's MeetingIds and URLs "
-        "(default: pytest-randomly's seed, else the chime_seed ini, else 0)",
+        "(default: the chime_seed ini, else pytest-randomly's seed, else 0)",
     )
     group.addoption(
         "--chime-chaos",
@@ -64,7 +64,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="let botocore really sleep its retry backoff for fake-answered calls",
     )
-    parser.addini("chime_seed", "seed for the fake's ids and URLs", default="0")
+    parser.addini("chime_seed", "seed of the fake's ids (default: pytest-randomly's seed, else 0)", default="")
     parser.addini("chime_chaos", "fraction of fake-answered calls to fail (0..1)", default="0")
     parser.addini("chime_quota", "active meetings allowed per fake", default=str(facts.DEFAULT_QUOTA))
     parser.addini(
@@ -95,10 +95,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "fake_chime(**options): per-test options of the fake_chime fixture: " + ", ".join(FAKE_OPTIONS),
     )
-    seed = config.getoption("chime_seed")
-    if seed is None:
+    # --chime-seed, else the chime_seed ini option, else pytest-randomly's seed, else 0.
+    seed = config.getoption("chime_seed") or config.getini("chime_seed")
+    if not seed:
         randomly = getattr(config.option, "randomly_seed", None)
-        seed = randomly if isinstance(randomly, int) else config.getini("chime_seed")
+        seed = randomly if isinstance(randomly, int) else 0
     config.stash[_seed_key] = str(seed)
     config.stash[_chaos_key] = [0, 0]
 

@@ -244,6 +244,13 @@ def test_chime_seed_beats_pytest_randomly_seed(project: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(["chime: seed=7 *"])
 
 
+def test_chime_seed_ini_beats_pytest_randomly_seed(project: pytest.Pytester) -> None:
+    pytest.importorskip("pytest_randomly")
+    project.makeini("[pytest]\nchime_seed = 2024\n")
+    result = project.runpytest("-p", "randomly", "--randomly-seed=4242")
+    result.stdout.fnmatch_lines(["chime: seed=2024 *"])
+
+
 def test_pytest_randomly_seed_reaches_xdist_workers(id_project: pytest.Pytester) -> None:
     pytest.importorskip("pytest_randomly")
     plain = run_ids(id_project, "--chime-seed=4242")
