@@ -6,15 +6,17 @@ import functools
 import random
 import threading
 import traceback
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts, injection, model, validate
 from .errors import InternalFakeError, ServiceError, UnusedErrorInjectionError
 from .injection import ErrorInjection
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
 
 #: How to silence the unused-injection check.
 UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
@@ -23,9 +25,8 @@ UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert
 MeetingHook = Callable[[dict[str, Any], dict[str, Any]], None]
 
 
-@dataclass(frozen=True)
-class Call:
-    """One HTTP attempt the fake answered (retries are separate calls)."""
+class Call(NamedTuple):
+    """One HTTP attempt the fake answered (retries are separate calls); immutable."""
 
     service: str
     operation: str
@@ -42,8 +43,7 @@ class Call:
     message: str | None = None
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """An answer before encoding: status, headers and the JSON body as a dict."""
 
     status: int
@@ -114,7 +114,6 @@ class FakeChime:
         self._lock = threading.RLock()
         self._tokens: dict[tuple[str, str], str] = {}
         self._errors: list[ErrorInjection] = []
-        self._counts: Counter[tuple[str, str]] = Counter()
         self._internal: list[_Internal] = []
         self._seed_rngs()
 
@@ -161,7 +160,6 @@ class FakeChime:
             self.chaos_faults = 0
             self._tokens.clear()
             self._errors.clear()
-            self._counts.clear()
             self._internal.clear()
             self._seed_rngs()
 
@@ -214,10 +212,13 @@ class FakeChime:
             answered = len(self.calls)
             return [
                 f"{item.describe()} never fired as asked: "
-                + injection.why_unused(item, sum(self._counts[(s, item.operation)] for s in item.services), answered)
+                + injection.why_unused(item, self._matching_calls(item), answered)
                 for item in self._errors
                 if not item.optional and item.owed
             ]
+
+    def _matching_calls(self, item: ErrorInjection) -> int:
+        return sum(1 for call in self.calls if call.operation == item.operation and call.service in item.services)
 
     def internal_errors(self) -> list[str]:
         """Tracebacks of failures inside the fake itself (answered as ServiceFailureException)."""
@@ -259,7 +260,6 @@ class FakeChime:
             raise InternalFakeError(f"{service} {operation} is not modelled")
         with self._lock:
             request_id = facts.request_id(self._request_ids)
-            self._counts[(service, operation)] += 1
             try:
                 self._reject_early(service, operation, decode_error)
                 found = validate.violations(spec, params, region)
@@ -295,9 +295,17 @@ class FakeChime:
         with self._lock:
             self.sleeps.append(seconds)
 
-    def internal_failure(self, service: str, operation: str, error: BaseException) -> Reply:
-        """Record a failure inside the fake and answer it as ServiceFailureException (500)."""
+    def internal_failure(
+        self, service: str, operation: str, error: BaseException, *, replaces: str | None = None
+    ) -> Reply:
+        """Record a failure inside the fake and answer it as ServiceFailureException (500).
+
+        ``replaces``: the request id of an answer already recorded for this attempt, which
+        could not be sent after all (its Call is replaced by the failure's).
+        """
         with self._lock:
+            if replaces is not None and self.calls and self.calls[-1].request_id == replaces:
+                self.calls.pop()
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             self._internal.append(_Internal(error, text))
             request_id = facts.request_id(self._request_ids)
@@ -336,10 +344,8 @@ class FakeChime:
         meeting_id = facts.meeting_id(self._ids)
         media_region = params.get("MediaRegion") or self.media_region
         control_region = facts.LEGACY_CONTROL_REGION if legacy else region
-        full: dict[str, Any] = {
+        made = {
             "MeetingId": meeting_id,
-            "MeetingHostId": params.get("MeetingHostId"),
-            "ExternalMeetingId": params.get("ExternalMeetingId"),
             "MediaRegion": media_region,
             "MediaPlacement": facts.media_placement(
                 self._ids,
@@ -348,13 +354,15 @@ class FakeChime:
                 control_region=control_region,
                 legacy=legacy,
             ),
-            "MeetingFeatures": params.get("MeetingFeatures"),
-            "PrimaryMeetingId": params.get("PrimaryMeetingId"),
-            "TenantIds": params.get("TenantIds"),
-            "MeetingArn": None if legacy else facts.meeting_arn(control_region, self.account_id, meeting_id),
         }
-        members = _meeting_members(service)
-        meeting = {k: v for k, v in full.items() if v is not None and k in members}
+        meeting: dict[str, Any] = {}
+        for name, shape in _meeting_members(service):  # the model's order; echoed members only when sent
+            if name in made:
+                meeting[name] = made[name]
+            elif name == "MeetingArn":
+                meeting[name] = facts.meeting_arn(control_region, self.account_id, meeting_id)
+            elif (value := params.get(name)) is not None:
+                meeting[name] = value if shape is None else _modelled(value, shape)
         for hook in self.meeting_hooks:
             hook(meeting, dict(params))
         self.meetings[meeting["MeetingId"]] = meeting
@@ -363,7 +371,16 @@ class FakeChime:
 
 
 @functools.cache
-def _meeting_members(service: str) -> frozenset[str]:
+def _meeting_members(service: str) -> tuple[tuple[str, Shape | None], ...]:
+    """The Meeting's members in the installed model's order, with the shape of each structure."""
     spec = model.operation(service, "CreateMeeting")
     assert spec is not None
-    return frozenset(spec.output_shape.members["Meeting"].members)
+    members = spec.output_shape.members["Meeting"].members
+    return tuple((name, shape if shape.type_name == "structure" else None) for name, shape in members.items())
+
+
+def _modelled(value: Any, shape: Shape) -> Any:
+    """``value`` as the response model has it: members the model lacks are not echoed."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {k: _modelled(v, shape.members[k]) for k, v in value.items() if k in shape.members}
+    return value

@@ -86,13 +86,14 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
     if fake is None:
         return None
     service, operation = event_name.split(".", 2)[1:]
-    if operation not in model.IMPLEMENTED_OPERATIONS or model.operation(service, operation) is None:
+    if operation not in model.IMPLEMENTED_OPERATIONS:
         raise UnsupportedOperationError(
             f"pytest-chime's fake does not implement {service} {operation} yet, so the call was stopped "
             f"before reaching the network. Implemented: {', '.join(model.IMPLEMENTED_OPERATIONS)} on "
             f"{', '.join(model.services())}. Serve it another way (a botocore Stubber) or ask for it."
         )
     _local.fake = fake
+    reply = None
     try:
         params, problem = decode(request)
         reply = fake.handle(
@@ -102,7 +103,8 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
-        return encode(fake.internal_failure(service, operation, error), request.url)
+        replaces = reply.headers.get("x-amzn-RequestId") if reply is not None else None
+        return encode(fake.internal_failure(service, operation, error, replaces=replaces), request.url)
 
 
 def _on_call_done(**_: Any) -> None:
@@ -125,7 +127,7 @@ def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
 # --- decoding and encoding ------------------------------------------------------------------
 
 _CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
-_HOST_REGION = re.compile(r"^meetings-chime(?:-fips)?\.([a-z0-9-]+)\.")
+_HOST_REGION = re.compile(r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\.")
 
 
 def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
@@ -133,10 +135,11 @@ def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
     body = request.body
     if body is None or body == b"" or body == "":
         return {}, None
-    if hasattr(body, "read"):
+    if not isinstance(body, (bytes, str)) and hasattr(body, "read"):
         body = body.read()
     try:
-        params = json.loads(body)
+        # The service reads UTF-8 JSON (what botocore sends); decoding first skips json's encoding sniffing.
+        params = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
     except (ValueError, UnicodeDecodeError) as exc:
         return {}, f"Could not parse request body into json: {exc}"
     except RecursionError:  # nesting deeper than Python's parser goes: the service rejects it too
@@ -150,29 +153,46 @@ def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
 
 
 def client_region(request: AWSPreparedRequest, service: str, default: str) -> str:
-    """The control region a request went to: signing scope, then host, then ``default``."""
+    """The control region a request went to: the endpoint's host, then the signing scope, then ``default``."""
     if service == facts.LEGACY:
         return facts.LEGACY_CONTROL_REGION
+    url = request.url
+    start = url.find("://") + 3
+    found = _HOST_REGION.match(url, start if start > 2 else 0)
+    if found:
+        return found.group(1)
     auth = request.headers.get("Authorization")
     if auth:
         text = auth.decode("ascii", "replace") if isinstance(auth, bytes) else str(auth)
         found = _CREDENTIAL_REGION.search(text)
         if found:
             return found.group(1)
-    host = urlsplit(request.url).hostname or ""
-    found = _HOST_REGION.match(host)
-    return found.group(1) if found else default
+    return default
 
 
 class _Body(io.BytesIO):
     """A response body that reads like urllib3's."""
 
-    def stream(self, amt: int = 1024, decode_content: bool | None = None) -> Iterator[bytes]:
-        while chunk := self.read(amt):
+    def stream(self, amt: int | None = None, decode_content: bool | None = None) -> Iterator[bytes]:
+        chunk = self.read(amt)  # all of it at once unless asked for less, as urllib3 may
+        while chunk:
             yield chunk
+            chunk = self.read(amt)
 
 
 _JSON = json.JSONEncoder(separators=(",", ":"))
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """Compact JSON, with json's C encoder made once (``JSONEncoder.encode`` makes it per call)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _JSON.encode
+    chunks = make(None, _JSON.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_encode_json = _json_encoder()
 #: (second, its HTTP date): formatting the Date header once a second, not per call.
 _date: tuple[int, str] = (0, "")
 
@@ -188,7 +208,7 @@ def _response_class() -> type[AWSResponse]:
 def encode(reply: Reply, url: str) -> AWSResponse:
     """The HTTP response botocore parses: status, headers and a JSON body."""
     global _date
-    body = _JSON.encode(reply.body).encode()
+    body = _encode_json(reply.body).encode()
     now = int(_time.time())
     if _date[0] != now:
         from email.utils import formatdate

@@ -124,3 +124,11 @@ def test_meetings_holds_each_meeting_as_returned(fake_chime: FakeChime, client: 
     first = client.create_meeting(**valid_request(service, ClientRequestToken="token-a"))["Meeting"]
     second = client.create_meeting(**valid_request(service, ClientRequestToken="token-b"))["Meeting"]
     assert fake_chime.meetings == {first["MeetingId"]: first, second["MeetingId"]: second}
+
+
+def test_members_the_response_model_lacks_are_not_echoed(fake_chime: FakeChime) -> None:
+    # botocore's serializer refuses unknown members, so they can only arrive on the raw wire
+    features = {"Audio": {"EchoReduction": "AVAILABLE", "Loudness": "max"}, "Smell": {"Level": 3}}
+    params = valid_request("chime-sdk-meetings", MeetingFeatures=features)
+    reply = fake_chime.handle("chime-sdk-meetings", "CreateMeeting", params, region="us-east-1")
+    assert reply.body["Meeting"]["MeetingFeatures"] == {"Audio": {"EchoReduction": "AVAILABLE"}}

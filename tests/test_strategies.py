@@ -197,13 +197,14 @@ def test_the_fake_creates_a_meeting_for_every_request_and_echoes_it(
 
 @functools.cache
 def sample(service: str) -> list[dict[str, Any]]:
-    """800 requests for ``service``, the same on every run (shared by the coverage tests).
+    """1500 requests for ``service`` (shared by the coverage tests).
 
-    Hypothesis follows most fresh examples with a few mutated copies of them, so a few
-    hundred examples hold fewer independent draws than their count: 800 covers each
-    media region several times.
+    Hypothesis follows most fresh examples with a few mutated copies of them, and mixes in
+    constants it finds in the modules the run has imported (so the mix depends on what ran
+    before): a few hundred examples hold fewer independent draws than their count. 1500
+    covers each media region in every test order seen.
     """
-    return collect(chime_st.create_meeting_requests(service=service), 800)
+    return collect(chime_st.create_meeting_requests(service=service), 1500)
 
 
 @pytest.mark.parametrize("service", SERVICES)
