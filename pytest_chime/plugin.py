@@ -149,19 +149,6 @@ def _fake_options(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     return options
 
 
-def _marker_signature(
-    code: str,
-    *,
-    times: int | None = 1,
-    after: int = 0,
-    operation: str = "CreateMeeting",
-    service: str | None = None,
-    message: str | None = None,
-    optional: bool = False,
-) -> None:
-    """The signature of ``@pytest.mark.chime_error``."""
-
-
 def _error_markers(item: pytest.Item) -> Iterator[pytest.Mark]:
     """chime_error markers in reading order: function decorators top first, then class, then module."""
     for node in reversed(item.listchain()):
@@ -173,12 +160,13 @@ def _error_markers(item: pytest.Item) -> Iterator[pytest.Mark]:
 
 def _injection_from(mark: pytest.Mark, where: str) -> ErrorInjection:
     try:
-        bound = inspect.signature(_marker_signature).bind(*mark.args, **mark.kwargs)
+        bound = inspect.signature(FakeChime.fail).bind(None, *mark.args, **mark.kwargs)  # None: self
     except TypeError as exc:
         raise ChimeFakeError(
             f"bad @pytest.mark.chime_error{_format_args(mark)} on {where}: {exc}. Use {CHIME_ERROR_SIGNATURE}"
         ) from None
-    return resolve(**bound.arguments, origin=f"@pytest.mark.chime_error{_format_args(mark)}")
+    arguments = {name: value for name, value in bound.arguments.items() if name != "self"}
+    return resolve(**arguments, origin=f"@pytest.mark.chime_error{_format_args(mark)}")
 
 
 def _format_args(mark: pytest.Mark) -> str:

@@ -50,6 +50,22 @@ def run_threads(work: Callable[[int], list[Any]], threads: int = THREADS) -> lis
         return [item for batch in pool.map(released, range(threads)) for item in batch]
 
 
+def error_codes_of_calls(client: Any, service: str, calls: int) -> Callable[[int], list[str | None]]:
+    """Work for ``run_threads``: ``calls`` CreateMeetings with fresh tokens; each one's error code (None: success)."""
+
+    def work(thread: int) -> list[str | None]:
+        outcomes: list[str | None] = []
+        for i in range(calls):
+            try:
+                client.create_meeting(**valid_request(service, ClientRequestToken=f"t{thread}-{i}"))
+                outcomes.append(None)
+            except ClientError as error:
+                outcomes.append(error.response["Error"]["Code"])
+        return outcomes
+
+    return work
+
+
 # --- concurrency ------------------------------------------------------------------------------
 
 
@@ -92,18 +108,8 @@ def test_threads_sharing_one_client_request_token_get_one_meeting(service: str) 
 def test_concurrent_calls_never_pass_the_quota(service: str) -> None:
     client = make_client(service, retries=NO_RETRIES)
 
-    def work(thread: int) -> list[str | None]:
-        outcomes: list[str | None] = []
-        for i in range(40):
-            try:
-                client.create_meeting(**valid_request(service, ClientRequestToken=f"t{thread}-{i}"))
-                outcomes.append(None)
-            except ClientError as error:
-                outcomes.append(error.response["Error"]["Code"])
-        return outcomes
-
     with FakeChime(quota=100) as fake:
-        outcomes = run_threads(work)
+        outcomes = run_threads(error_codes_of_calls(client, service, 40))
     assert len(fake.meetings) == 100
     assert outcomes.count(None) == 100
     assert outcomes.count(facts.QUOTA_CODES[service]) == THREADS * 40 - 100
@@ -113,19 +119,9 @@ def test_an_injected_error_fires_exactly_its_times_under_threads(service: str) -
     client = make_client(service, retries=NO_RETRIES)
     code = throttle_code(service)
 
-    def work(thread: int) -> list[str | None]:
-        outcomes: list[str | None] = []
-        for i in range(50):
-            try:
-                client.create_meeting(**valid_request(service, ClientRequestToken=f"t{thread}-{i}"))
-                outcomes.append(None)
-            except ClientError as error:
-                outcomes.append(error.response["Error"]["Code"])
-        return outcomes
-
     with FakeChime(quota=THREADS * 50) as fake:
         injection = fake.fail(code, times=100)
-        outcomes = run_threads(work)
+        outcomes = run_threads(error_codes_of_calls(client, service, 50))
     assert outcomes.count(code) == 100
     assert outcomes.count(None) == THREADS * 50 - 100
     assert injection.fired == 100
