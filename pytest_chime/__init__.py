@@ -2,6 +2,9 @@
 
 Importing this package installs a cheap import hook so that botocore sessions created
 afterwards carry the fake's event handlers; botocore itself is not imported here.
+
+PYTEST_DONT_REWRITE: the plugin asserts nothing, so pytest need not rewrite it (and must
+not warn when a nested pytest run finds it already imported).
 """
 
 from __future__ import annotations
