@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import random
 import threading
-import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -51,10 +49,9 @@ class Reply(NamedTuple):
     body: dict[str, Any]
 
 
-@dataclass
-class _Internal:
+class _Internal(NamedTuple):
     error: BaseException
-    text: str = field(default="")
+    text: str
 
 
 class FakeChime:
@@ -306,6 +303,8 @@ class FakeChime:
         with self._lock:
             if replaces is not None and self.calls and self.calls[-1].request_id == replaces:
                 self.calls.pop()
+            import traceback
+
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             self._internal.append(_Internal(error, text))
             request_id = facts.request_id(self._request_ids)

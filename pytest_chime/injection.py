@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from . import facts, model
@@ -84,6 +83,8 @@ def _unknown_code_message(code: object, operation: str, service: str | None) -> 
                 "(removed in botocore 1.37.2; install botocore==1.37.1 to test it)."
             )
         pool = {c for s in available for c in model.error_codes(s, operation)}
+        import difflib
+
         close = difflib.get_close_matches(code, sorted(pool), n=1)
         if close and close[0] != other:
             lines.append(f"Did you mean {close[0]}?")

@@ -7,8 +7,7 @@ models, never assumed from a version number. botocore is imported on first use o
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts
 
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
 IMPLEMENTED_OPERATIONS = ("CreateMeeting",)
 
 
-@dataclass(frozen=True)
-class OperationSpec:
+class OperationSpec(NamedTuple):
     """One operation of one service, as the installed botocore models it."""
 
     service: str

@@ -10,8 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
     from .model import OperationSpec
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """One broken rule: the member (a path such as ``Tags.2.Key``), the rule and the message."""
 
     member: str
@@ -148,8 +146,10 @@ def _compiled(service: str, operation: str) -> _Check:
     return _compile(spec.input_shape, {})
 
 
-_MEETING_ID = re.compile(facts.MEETING_ID_PATTERN)
-_ARNS = {name: re.compile(p) for name, p in facts.NOTIFICATION_ARN_PATTERNS.items()}
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled on first use (compiling at import would slow pytest's start-up)."""
+    return re.compile(pattern)
 
 
 def _service_rules(service: str, params: Mapping[str, Any], control_region: str, out: list[Violation]) -> None:
@@ -212,7 +212,8 @@ def _service_rules(service: str, params: Mapping[str, Any], control_region: str,
             seen.add(key)
     notifications = params.get("NotificationsConfiguration")
     if isinstance(notifications, dict):
-        for name, regex in _ARNS.items():
+        for name, pattern in facts.NOTIFICATION_ARN_PATTERNS.items():
+            regex = _regex(pattern)
             arn = notifications.get(name)
             if isinstance(arn, str) and regex.fullmatch(arn) is None:
                 out.append(
@@ -224,7 +225,7 @@ def _service_rules(service: str, params: Mapping[str, Any], control_region: str,
                     )
                 )
     primary = params.get("PrimaryMeetingId")
-    if isinstance(primary, str) and _MEETING_ID.fullmatch(primary) is None:
+    if isinstance(primary, str) and _regex(facts.MEETING_ID_PATTERN).fullmatch(primary) is None:
         out.append(
             Violation(
                 "PrimaryMeetingId",

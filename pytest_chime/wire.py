@@ -14,7 +14,6 @@ import functools
 import importlib.abc
 import importlib.machinery
 import io
-import json
 import re
 import sys
 import threading
@@ -126,8 +125,14 @@ def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
 
 # --- decoding and encoding ------------------------------------------------------------------
 
-_CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
-_HOST_REGION = re.compile(r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\.")
+_CREDENTIAL_REGION = r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/"
+_HOST_REGION = r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\."
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled on first use (compiling at import would slow pytest's start-up)."""
+    return re.compile(pattern)
 
 
 def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
@@ -137,6 +142,8 @@ def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
         return {}, None
     if not isinstance(body, (bytes, str)) and hasattr(body, "read"):
         body = body.read()
+    import json
+
     try:
         # The service reads UTF-8 JSON (what botocore sends); decoding first skips json's encoding sniffing.
         params = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
@@ -158,13 +165,13 @@ def client_region(request: AWSPreparedRequest, service: str, default: str) -> st
         return facts.LEGACY_CONTROL_REGION
     url = request.url
     start = url.find("://") + 3
-    found = _HOST_REGION.match(url, start if start > 2 else 0)
+    found = _regex(_HOST_REGION).match(url, start if start > 2 else 0)
     if found:
         return found.group(1)
     auth = request.headers.get("Authorization")
     if auth:
         text = auth.decode("ascii", "replace") if isinstance(auth, bytes) else str(auth)
-        found = _CREDENTIAL_REGION.search(text)
+        found = _regex(_CREDENTIAL_REGION).search(text)
         if found:
             return found.group(1)
     return default
@@ -180,19 +187,19 @@ class _Body(io.BytesIO):
             chunk = self.read(amt)
 
 
-_JSON = json.JSONEncoder(separators=(",", ":"))
-
-
+@functools.cache
 def _json_encoder() -> Callable[[Any], str]:
     """Compact JSON, with json's C encoder made once (``JSONEncoder.encode`` makes it per call)."""
+    import json
+
+    plain = json.JSONEncoder(separators=(",", ":"))
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
-        return _JSON.encode
-    chunks = make(None, _JSON.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+        return plain.encode
+    chunks = make(None, plain.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
     return lambda value: "".join(chunks(value, 0))
 
 
-_encode_json = _json_encoder()
 #: (second, its HTTP date): formatting the Date header once a second, not per call.
 _date: tuple[int, str] = (0, "")
 
@@ -208,7 +215,7 @@ def _response_class() -> type[AWSResponse]:
 def encode(reply: Reply, url: str) -> AWSResponse:
     """The HTTP response botocore parses: status, headers and a JSON body."""
     global _date
-    body = _encode_json(reply.body).encode()
+    body = _json_encoder()(reply.body).encode()
     now = int(_time.time())
     if _date[0] != now:
         from email.utils import formatdate
@@ -259,7 +266,7 @@ class _InterceptingTime:
         self._real.sleep(seconds)
 
 
-_CHIME_HOST = re.compile(r"^(?:meetings-chime[.-]|service\.chime\.aws\.amazon\.com$)")
+_CHIME_HOST = r"^(?:meetings-chime[.-]|service\.chime\.aws\.amazon\.com$)"
 
 
 def _install_endpoint(endpoint: ModuleType) -> None:
@@ -271,7 +278,7 @@ def _install_endpoint(endpoint: ModuleType) -> None:
         return
 
     def guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
-        if _stack and _CHIME_HOST.match(urlsplit(request.url).hostname or ""):
+        if _stack and _regex(_CHIME_HOST).match(urlsplit(request.url).hostname or ""):
             raise FakeChimeStateError(
                 f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
                 "network: its client comes from a botocore session created before pytest_chime was imported. "
