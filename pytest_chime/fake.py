@@ -258,7 +258,8 @@ class FakeChime:
         with self._lock:
             request_id = facts.request_id(self._request_ids)
             try:
-                self._reject_early(service, operation, decode_error)
+                if self._errors or self.chaos or decode_error is not None:
+                    self._reject_early(service, operation, decode_error)
                 found = validate.violations(spec, params, region)
                 if found:
                     raise ServiceError("BadRequestException", validate.message(found))

@@ -184,7 +184,9 @@ def _service_rules(service: str, params: Mapping[str, Any], control_region: str,
                     f"{name} values starting with '{facts.RESERVED_TAG_PREFIX}' are reserved for AWS use",
                 )
             )
-    _high_resolution_rule(params.get("MeetingFeatures"), out)
+    features = params.get("MeetingFeatures")
+    if features is not None:
+        _high_resolution_rule(features, out)
     tags = params.get("Tags")
     if isinstance(tags, list):
         seen: set[str] = set()
