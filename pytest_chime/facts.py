@@ -128,7 +128,7 @@ def media_placement(
     legacy: bool,
 ) -> dict[str, str]:
     """The eight MediaPlacement URLs, in the formats of real responses."""
-    rc = region_code(media_region)
+    rc = REGION_CODES.get(media_region) or region_code(media_region)
     cell = f"m{1 + rng.getrandbits(8) % 3}.{rc}.app.chime.aws"  # m1-m3 (a byte mod 3: bias of 1/256)
     audio_host = f"{rng.getrandbits(128):032x}"
     if legacy:
@@ -145,7 +145,10 @@ def media_placement(
             f"wss://bitpw.{cell}:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id={meeting}"
         ),
         "ScreenSharingUrl": f"wss://bitpw.{cell}:443/v2/screen/{meeting}",
-        "EventIngestionUrl": f"https://data.svc.{region_code(control_region)}.ingest.chime.aws/v1/client-events",
+        "EventIngestionUrl": (
+            f"https://data.svc.{REGION_CODES.get(control_region) or region_code(control_region)}"
+            ".ingest.chime.aws/v1/client-events"
+        ),
     }
 
 

@@ -81,9 +81,9 @@ def _on_choose_signer(context: Any = None, **_: Any) -> Any:
 
 
 def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
-    fake = active()
-    if fake is None:
+    if not _stack:
         return None
+    fake = _stack[-1]
     service, operation = event_name.split(".", 2)[1:]
     if operation not in model.IMPLEMENTED_OPERATIONS:
         raise UnsupportedOperationError(
