@@ -194,6 +194,7 @@ class FakeChime:
 
     def _queue(self, item: ErrorInjection) -> ErrorInjection:
         with self._lock:
+            item.queued_at = len(self.calls)
             self._errors.append(item)
         return item
 
@@ -215,7 +216,9 @@ class FakeChime:
             ]
 
     def _matching_calls(self, item: ErrorInjection) -> int:
-        return sum(1 for call in self.calls if call.operation == item.operation and call.service in item.services)
+        """Calls answered since ``item`` was queued that it could have failed."""
+        later = self.calls[item.queued_at :]
+        return sum(1 for call in later if call.operation == item.operation and call.service in item.services)
 
     def internal_errors(self) -> list[str]:
         """Tracebacks of failures inside the fake itself (answered as ServiceFailureException)."""

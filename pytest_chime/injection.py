@@ -27,6 +27,8 @@ class ErrorInjection:
     passed: int = 0
     #: Times it failed a call.
     fired: int = 0
+    #: How many calls the fake had answered when this was queued (earlier ones cannot match).
+    queued_at: int = 0
 
     def matches(self, service: str, operation: str) -> bool:
         """Whether a call to ``service``'s ``operation`` is one this injection can fail."""

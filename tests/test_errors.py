@@ -381,3 +381,13 @@ def test_chaos_fails_a_share_of_calls_reproducibly_and_reports_it(pytester: pyte
     faults = [line for line in first.outlines if line.startswith("FAULTS")]
     assert faults == [line for line in second.outlines if line.startswith("FAULTS")]
     assert faults != ["FAULTS 0"]
+
+
+def test_unused_message_counts_only_calls_after_the_injection_was_queued(
+    fake_chime: FakeChime, client: Any, service: str
+) -> None:
+    client.create_meeting(**valid_request(service))
+    fake_chime.fail("ForbiddenException")
+    (line,) = fake_chime.unused_errors()
+    assert "no " in line and "CreateMeeting call reached the fake (it answered 1 call(s) in all)" in line
+    fake_chime.reset()
