@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import operator
 import random
 import re
 import string
@@ -271,9 +270,9 @@ def _text(
     )
     limit = _max_run(pattern)
     if limit is not None:
-        strategy = st.builds(_break_runs, strategy, st.just(alphabet), st.just(limit))
+        strategy = strategy.map(functools.partial(_break_runs, alphabet=alphabet, limit=limit))
     if unreserved:
-        strategy = st.builds(_unreserve, strategy, st.just(alphabet))
+        strategy = strategy.map(functools.partial(_unreserve, alphabet=alphabet))
     return strategy
 
 
@@ -301,7 +300,7 @@ def _mismatched(shape: Shape, *, unreserved: bool = False) -> SearchStrategy[str
             st.builds(
                 _insert,
                 _text(shape, min_size=max(low - run, 0), max_size=high - run),
-                st.builds(operator.mul, st.sampled_from(_alphabet(pattern)), st.just(run)),
+                st.sampled_from([char * run for char in _alphabet(pattern)]),
                 st.integers(0, high),
             )
         )
@@ -317,12 +316,8 @@ def _outside(text: str, known: frozenset[str]) -> str:
 def _not_in(values: Iterable[str]) -> SearchStrategy[str]:
     allowed = frozenset(values)
     near = sorted(({v.lower() for v in allowed} | {v.upper() for v in allowed}) - allowed)
-    made_up = st.builds(_outside, st.text(string.ascii_letters, min_size=1, max_size=12), st.just(allowed))
+    made_up = st.text(string.ascii_letters, min_size=1, max_size=12).map(functools.partial(_outside, known=allowed))
     return st.sampled_from(near) | made_up if near else made_up
-
-
-def _present(**values: Any) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if value is not None}
 
 
 def _dicts(
@@ -333,20 +328,34 @@ def _dicts(
 ) -> SearchStrategy[dict[str, Any]]:
     """Dicts with every ``required`` member and each ``optional`` one present or absent.
 
-    Each optional member is one choice between absent and a value (it shrinks to absent).
-    Built with ``builds``, whose Hypothesis label names the members: Hypothesis's mutator
-    swaps parts of an example that share a label, and swapping unlike dicts (as
-    ``fixed_dictionaries``, which all share one label, would allow) overruns and discards
-    the example. ``at_least_one`` (with no required member) keeps at least one optional
-    member, shrinking to the first alone.
+    Each optional member is one boolean choice, then its value if present (it shrinks to
+    absent): one draw per member, where ``none() | value`` takes four. The composite's
+    Hypothesis label names the members: Hypothesis's mutator swaps parts of an example
+    that share a label, and swapping unlike dicts (as ``fixed_dictionaries``, which all
+    share one label, would allow) overruns and discards the example. ``at_least_one``
+    (with no required member) keeps at least one optional member, shrinking to the first
+    alone.
     """
     if at_least_one and not required and optional:
         names = list(optional)
         return st.one_of(
             [_dicts({name: optional[name]}, {n: optional[n] for n in names[i + 1 :]}) for i, name in enumerate(names)]
         )
-    members = {**required, **{name: st.none() | strategy for name, strategy in optional.items()}}
-    return st.builds(_present, **members)
+    always = tuple(required.items())
+    label = "{" + ", ".join([*required, *(f"{name}?" for name in optional)]) + "}"
+    # Each flag's label is its own, or the mutator would copy one member's flag onto another's.
+    maybe = tuple((name, st.sampled_from((None, f"{label}.{name}")), strategy) for name, strategy in optional.items())
+
+    @st.composite
+    def build(draw: st.DrawFn, _name: str = label) -> dict[str, Any]:
+        # _name's default makes this composite's label differ from other dicts'.
+        out = {name: draw(strategy) for name, strategy in always}
+        for name, flag, strategy in maybe:
+            if draw(flag) is not None:
+                out[name] = draw(strategy)
+        return out
+
+    return build()
 
 
 def _some_members(members: Mapping[str, SearchStrategy[Any]]) -> SearchStrategy[dict[str, Any]]:
@@ -606,12 +615,10 @@ def _arns(target: str, control_region: str, arn_shape: Shape, *, qualified: bool
     if qualified and form.qualifier_alphabet:
         qualifier = st.none() | st.text(form.qualifier_alphabet, min_size=1, max_size=_QUALIFIER_MAX)
     return st.builds(
-        _arn,
-        st.just(head),
-        st.text(string.digits, min_size=12, max_size=12),
-        st.just(form.resource),
-        st.text(form.name_alphabet, min_size=1, max_size=form.name_max),
-        qualifier,
+        functools.partial(_arn, head, resource=form.resource),
+        account=st.text(string.digits, min_size=12, max_size=12),
+        name=st.text(form.name_alphabet, min_size=1, max_size=form.name_max),
+        qualifier=qualifier,
     )
 
 
@@ -897,8 +904,8 @@ def _unsupported_regions(service: str) -> SearchStrategy[str]:
     low, high = _limits(_member(service, "MediaRegion"))
     near = sorted({f"{r.rsplit('-', 1)[0]}-9" for r in known} - known)
     elsewhere = sorted({"cn-north-1", "cn-northwest-1", "me-south-1", "ap-east-1"} - known)
-    made_up = st.builds(
-        _outside, st.text(_FREE, min_size=max(low, 1), max_size=min(high, _DEFAULT_MAX) - 1), st.just(known)
+    made_up = st.text(_FREE, min_size=max(low, 1), max_size=min(high, _DEFAULT_MAX) - 1).map(
+        functools.partial(_outside, known=known)
     )
     return st.sampled_from(near + elsewhere) | made_up
 
