@@ -328,8 +328,9 @@ def _dicts(
 ) -> SearchStrategy[dict[str, Any]]:
     """Dicts with every ``required`` member and each ``optional`` one present or absent.
 
-    Each optional member is one boolean choice, then its value if present (it shrinks to
-    absent): one draw per member, where ``none() | value`` takes four. The composite's
+    Each optional member is one two-way choice (absent or present, with a label of its
+    own), then its value if present (it shrinks to absent): one draw per member, where
+    ``none() | value`` takes four. The composite's
     Hypothesis label names the members: Hypothesis's mutator swaps parts of an example
     that share a label, and swapping unlike dicts (as ``fixed_dictionaries``, which all
     share one label, would allow) overruns and discards the example. ``at_least_one``
