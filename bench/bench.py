@@ -82,7 +82,7 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 
-from pytest_chime import FakeChime, wire  # noqa: E402
+from pytest_chime import FakeChime, protocol  # noqa: E402
 
 
 @dataclass
@@ -191,7 +191,7 @@ def per_call(plan: Plan) -> tuple[list[Row], float]:
     request = {"ClientRequestToken": "bench-canned", "MediaRegion": "us-east-1", "ExternalMeetingId": "bench-meeting"}
     with fake:  # the canned answer is the fake's own response, byte for byte
         url = "https://meetings-chime.us-east-1.amazonaws.com/meetings"
-        canned = wire.encode(fake.handle(SERVICE, "CreateMeeting", dict(request), region="us-east-1"), url)
+        canned = protocol.encode(fake.handle(SERVICE, "CreateMeeting", dict(request), region="us-east-1"), url)
         body = canned.content
         headers = dict(canned.headers.items())
         meeting = fake.meetings[next(iter(fake.meetings))]

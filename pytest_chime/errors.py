@@ -24,16 +24,18 @@ class ChimeFakeError(Exception):
 
 
 class UnknownOperationError(ChimeFakeError, ValueError):
-    """The installed botocore does not model this service or operation."""
+    """The installed botocore does not model this service or operation, or the fake does not implement it."""
 
-    def __init__(self, service: str, operation: str, available: Iterable[str]) -> None:
-        from .model import botocore_version
+    def __init__(self, service: str, operation: str, available: Iterable[str], *, message: str | None = None) -> None:
+        if message is None:
+            from .model import botocore_version
 
-        listed = ", ".join(available) or "none"
-        super().__init__(
-            f"botocore {botocore_version()} does not model {operation} on {service!r}. "
-            f"Services with {operation} here: {listed}."
-        )
+            listed = ", ".join(available) or "none"
+            message = (
+                f"botocore {botocore_version()} does not model {operation} on {service!r}. "
+                f"Services with {operation} here: {listed}."
+            )
+        super().__init__(message)
 
 
 class UnknownErrorCodeError(ChimeFakeError, ValueError):
@@ -41,7 +43,11 @@ class UnknownErrorCodeError(ChimeFakeError, ValueError):
 
 
 class UnsupportedOperationError(ChimeFakeError, NotImplementedError):
-    """A call to an operation of a Chime service that the fake does not implement yet."""
+    """A call to an operation of a Chime service that the fake does not implement.
+
+    Raised in the caller, and again at teardown (``verify()``) so that code which
+    swallowed it still fails its test.
+    """
 
 
 class UnusedErrorInjectionError(ChimeFakeError, AssertionError):

@@ -2,8 +2,12 @@
 
 Everything hard-coded about Amazon Chime lives here, in one place: the media-region
 list and region codes, URL formats, quotas, default messages and the short ``Code``
-values of error bodies. The sources are in ``../shared/chime-facts.md`` and the docs
-page "Configuration: what the fake chooses".
+values of error bodies. Sources, cited beside each fact: the Amazon Chime SDK API
+Reference (docs.aws.amazon.com/chime-sdk/latest/APIReference), the legacy Amazon Chime
+API Reference (docs.aws.amazon.com/chime/latest/APIReference), the Amazon Chime SDK
+Developer Guide's pages "Available AWS Regions for the Amazon Chime SDK" and "Amazon
+Chime SDK quotas", and real responses. What AWS does not say is chosen, and listed on
+the docs page "Configuration: what the fake chooses".
 """
 
 from __future__ import annotations
@@ -71,6 +75,19 @@ DEFAULT_QUOTA: Final = 250
 #: Success status when the model does not give one (the legacy model says 201).
 DEFAULT_SUCCESS_STATUS: Final = 200
 
+#: Attendees a meeting may have at once ("Amazon Chime SDK quotas": 250 attendees per
+#: meeting); a meeting's ``MeetingFeatures.Attendee.MaxCount`` lowers it.
+MAX_ATTENDEES_PER_MEETING: Final = 250
+
+#: Item limits the quotas page documents where a model has no ``max`` (the legacy
+#: model's BatchCreateAttendee list; chime-sdk-meetings' model says 100 itself).
+DOCUMENTED_MAX_ITEMS: Final[dict[str, dict[str, int]]] = {
+    "BatchCreateAttendee": {"Attendees": 100},
+}
+
+#: Page size of a listing whose MaxResults is left out and whose model gives no maximum.
+DEFAULT_PAGE_SIZE: Final = 100
+
 
 def partition(region: str) -> str:
     """The AWS partition a region belongs to (a meeting stays in its control region's)."""
@@ -107,6 +124,22 @@ def _uuid4(rng: random.Random) -> str:
 def meeting_id(rng: random.Random) -> str:
     """A lowercase UUID4, drawn from ``rng``."""
     return _uuid4(rng)
+
+
+def attendee_id(rng: random.Random) -> str:
+    """A lowercase UUID4, drawn from ``rng``."""
+    return _uuid4(rng)
+
+
+def join_token(rng: random.Random, attendee: str) -> str:
+    """A JoinToken as real ones look: unpadded base64 of ``<AttendeeId>:<UUID4>``.
+
+    Matches the legacy model's pattern ``^[a-zA-Z0-9+/]+$`` and its 2-2048 length.
+    """
+    import base64
+
+    raw = f"{attendee}:{_uuid4(rng)}".encode("ascii")
+    return base64.b64encode(raw).decode("ascii").rstrip("=")
 
 
 def request_id(rng: random.Random) -> str:
@@ -207,6 +240,17 @@ QUOTA_CODES: Final[dict[str, str]] = {
 #: ``Retry-After`` seconds sent with chime-sdk-meetings' ServiceUnavailableException.
 RETRY_AFTER_SECONDS: Final = "1"
 
+
+def meeting_not_found(meeting: str) -> str:
+    """The NotFoundException message for a meeting (verbatim from real responses)."""
+    return f"Meeting {meeting} not found"
+
+
+def attendee_not_found(meeting: str, attendee: str) -> str:
+    """The NotFoundException message for an attendee (chosen, in the meeting message's style)."""
+    return f"Attendee {attendee} not found in meeting {meeting}"
+
+
 # --- server-side rules the model does not state ---------------------------------------------
 
 #: Tag keys the service reserves for AWS (case-insensitive prefix).
@@ -214,6 +258,14 @@ RESERVED_TAG_PREFIX: Final = "aws:"
 #: Members whose values may not start with the reserved prefix either (API reference:
 #: "Values that begin with aws: are reserved", case-insensitive).
 RESERVED_PREFIX_MEMBERS: Final = ("ExternalMeetingId", "MeetingHostId")
+
+#: What CreateAttendee grants when Capabilities is left out (API reference, CreateAttendee:
+#: "all users have send and receive capabilities on all media channels by default").
+DEFAULT_CAPABILITIES: Final[dict[str, str]] = {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"}
+#: Content capabilities that need video to be received too (API reference, AttendeeCapabilities:
+#: "you can't set content capabilities to SendReceive or Receive unless you also set video
+#: capabilities to SendReceive or Receive").
+RECEIVING: Final = ("SendReceive", "Receive")
 
 #: Attendees a meeting with FHD video or UHD content may have (AttendeeFeatures, API reference).
 HIGH_RESOLUTION_MAX_ATTENDEES: Final = 25

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import functools
+import itertools
 import random
 import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from . import facts, injection, model, validate
-from .errors import InternalFakeError, ServiceError, UnusedErrorInjectionError
+from . import facts, injection, model, operations, protocol, validate
+from .errors import InternalFakeError, ServiceError, UnsupportedOperationError, UnusedErrorInjectionError
 from .injection import ErrorInjection
-
-if TYPE_CHECKING:
-    from botocore.model import Shape
+from .protocol import Reply
 
 #: How to silence the unused-injection check.
 UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
 
 #: ``hook(meeting, params)``: called for every meeting created; may change ``meeting``.
 MeetingHook = Callable[[dict[str, Any], dict[str, Any]], None]
+#: ``hook(attendee, meeting, params)``: called for every attendee created; may change ``attendee``.
+AttendeeHook = Callable[[dict[str, Any], Mapping[str, Any], dict[str, Any]], None]
 
 
 class Call(NamedTuple):
-    """One HTTP attempt the fake answered (retries are separate calls); immutable."""
+    """One HTTP attempt the fake answered or refused (retries are separate calls); immutable."""
 
     service: str
     operation: str
@@ -39,14 +39,9 @@ class Call(NamedTuple):
     region: str
     #: The error message answered, or None on success.
     message: str | None = None
-
-
-class Reply(NamedTuple):
-    """An answer before encoding: status, headers and the JSON body as a dict."""
-
-    status: int
-    headers: dict[str, str]
-    body: dict[str, Any]
+    #: Why the fake refused the call (an operation it does not implement), or None. A
+    #: refused call was not answered (``status`` 0) and fails the test at teardown.
+    refused: str | None = None
 
 
 class _Internal(NamedTuple):
@@ -55,11 +50,12 @@ class _Internal(NamedTuple):
 
 
 class FakeChime:
-    """A fake Amazon Chime service answering CreateMeeting on botocore's wire path.
+    """A fake Amazon Chime service answering the meetings API on botocore's wire path.
 
     Active inside ``with FakeChime() as fake:`` (or between ``start()`` and ``stop()``,
     or for a test through the ``fake_chime`` fixture): every botocore client's Chime
-    calls are answered by it. ``meetings``, ``calls`` and ``sleeps`` show what happened.
+    calls are answered by it. ``meetings``, ``attendees``, ``calls`` and ``sleeps`` show
+    what happened.
     """
 
     def __init__(
@@ -75,13 +71,16 @@ class FakeChime:
         chaos: float = 0.0,
         assert_all_errors_used: bool = True,
         on_meeting_created: MeetingHook | None = None,
+        on_attendee_created: AttendeeHook | None = None,
     ) -> None:
         if not 0.0 <= chaos <= 1.0:
             raise ValueError(f"chaos={chaos!r} is not a rate: use a number from 0.0 to 1.0")
         if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
             raise ValueError(f"quota={quota!r} is not valid: use an integer >= 0")
-        #: MeetingId -> the Meeting as returned.
+        #: MeetingId -> the Meeting as GetMeeting returns it (a deleted meeting leaves).
         self.meetings: dict[str, dict[str, Any]] = {}
+        #: MeetingId -> AttendeeId -> the Attendee as GetAttendee returns it.
+        self.attendees: dict[str, dict[str, dict[str, Any]]] = {}
         #: Every HTTP attempt answered, in order, retries included.
         self.calls: list[Call] = []
         #: Delays botocore asked to sleep (retry backoff and rate-limiter waits) for calls the fake answered.
@@ -108,8 +107,15 @@ class FakeChime:
         self.assert_all_errors_used = assert_all_errors_used
         #: Called as ``hook(meeting, params)`` for every meeting created, before it is stored.
         self.meeting_hooks: list[MeetingHook] = [on_meeting_created] if on_meeting_created else []
+        #: Called as ``hook(attendee, meeting, params)`` for every attendee created, before it is stored.
+        self.attendee_hooks: list[AttendeeHook] = [on_attendee_created] if on_attendee_created else []
         self._lock = threading.RLock()
         self._tokens: dict[tuple[str, str], str] = {}
+        #: MeetingId -> the service that created it.
+        self._owners: dict[str, str] = {}
+        #: Meeting or attendee id -> its creation number (listings page in that order).
+        self._numbers: dict[str, int] = {}
+        self._counter = itertools.count(1)
         self._errors: list[ErrorInjection] = []
         self._internal: list[_Internal] = []
         self._seed_rngs()
@@ -149,9 +155,13 @@ class FakeChime:
             self.verify()
 
     def reset(self) -> None:
-        """Forget meetings, calls, sleeps and queued errors; restart the id sequence."""
+        """Forget meetings, attendees, calls, sleeps and queued errors; restart the id sequence."""
         with self._lock:
             self.meetings.clear()
+            self.attendees.clear()
+            self._owners.clear()
+            self._numbers.clear()
+            self._counter = itertools.count(1)
             self.calls.clear()
             self.sleeps.clear()
             self.chaos_faults = 0
@@ -225,21 +235,33 @@ class FakeChime:
         with self._lock:
             return [item.text for item in self._internal]
 
+    def refused_calls(self) -> list[Call]:
+        """The calls the fake refused (operations it does not implement), in order."""
+        with self._lock:
+            return [call for call in self.calls if call.refused is not None]
+
     def problems(self, *, check_unused: bool = True) -> str:
         """What ``verify`` would complain about, as text ("" when nothing)."""
         internal = self.internal_errors()
         if internal:
             return "the fake failed while answering a call:\n" + "\n".join(internal)
+        lines = []
+        refused = self.refused_calls() if check_unused else []
+        if refused:
+            lines.append(f"the fake refused {len(refused)} call(s), which the code under test may have swallowed:")
+            lines += [f"  {call.service} {call.operation}: {call.refused}" for call in refused]
         unused = self.unused_errors() if check_unused and self.assert_all_errors_used else []
         if unused:
-            return "\n".join([*unused, UNUSED_HINT])
-        return ""
+            lines += [*unused, UNUSED_HINT]
+        return "\n".join(lines)
 
     def verify(self) -> None:
-        """Raise if the fake failed internally, or (unless disabled) an injection never fired."""
+        """Raise if the fake failed internally, refused a call, or (unless disabled) an injection never fired."""
         problem = self.problems()
         if self.internal_errors():
             raise InternalFakeError(problem)
+        if self.refused_calls():
+            raise UnsupportedOperationError(problem)
         if problem:
             raise UnusedErrorInjectionError(problem)
 
@@ -254,36 +276,45 @@ class FakeChime:
         region: str,
         decode_error: str | None = None,
     ) -> Reply:
-        """Answer one decoded request: an injected error, a validation error or a meeting."""
+        """Answer one decoded request: an injected error, a validation error or the operation's result."""
+        implementation = operations.lookup(service, operation)
         spec = model.operation(service, operation)
-        if spec is None:  # the wire only routes modelled operations here
-            raise InternalFakeError(f"{service} {operation} is not modelled")
+        if implementation is None or spec is None:  # the wire only routes implemented operations here
+            raise InternalFakeError(f"{service} {operation} is not implemented")
         with self._lock:
             request_id = facts.request_id(self._request_ids)
             try:
                 if self._errors or self.chaos or decode_error is not None:
                     self._reject_early(service, operation, decode_error)
-                found = validate.violations(spec, params, region)
+                request = operations.Request(service, operation, params, region)
+                found = operations.violations(implementation, request)
                 if found:
                     raise ServiceError("BadRequestException", validate.message(found))
-                meeting = self._create_meeting(service, params, region)
-                reply = Reply(spec.success_status, {"x-amzn-RequestId": request_id}, {"Meeting": meeting})
+                reply = protocol.success(spec, implementation.handler(self, request), request_id)
                 self.calls.append(Call(service, operation, params, reply.status, None, request_id, region))
             except ServiceError as err:
-                reply = self._error_reply(spec, err, request_id)
+                reply = protocol.error(spec, err.code, err.message, request_id, body_code=facts.body_code(err.code))
                 self.calls.append(
                     Call(service, operation, params, reply.status, err.code, request_id, region, err.message)
                 )
             return reply
+
+    def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
+        """Record a call the fake will not answer (it fails the test at teardown)."""
+        with self._lock:
+            request_id = facts.request_id(self._request_ids)
+            self.calls.append(Call(service, operation, {}, 0, None, request_id, region, None, reason))
 
     def _reject_early(self, service: str, operation: str, decode_error: str | None) -> None:
         chosen = injection.select(self._errors, service, operation)
         if chosen is not None:
             raise ServiceError(chosen.code, chosen.message or self.default_message(chosen.code))
         if self.chaos and self._chaos_rng.random() < self.chaos:
-            self.chaos_faults += 1
-            code = self._chaos_rng.choice(facts.CHAOS_CODES[service])
-            raise ServiceError(code, self.default_message(code))
+            codes = injection.chaos_codes(service, operation)
+            if codes:
+                self.chaos_faults += 1
+                code = self._chaos_rng.choice(codes)
+                raise ServiceError(code, self.default_message(code))
         if decode_error is not None:
             raise ServiceError("BadRequestException", decode_error)
 
@@ -312,78 +343,26 @@ class FakeChime:
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             self._internal.append(_Internal(error, text))
             request_id = facts.request_id(self._request_ids)
-            err = ServiceError("ServiceFailureException", f"pytest-chime internal error: {error!r}")
-            spec = model.operation(service, operation)
-            status = spec.errors.get(err.code, 500) if spec else 500
-            reply = Reply(
-                status,
-                {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": err.code},
-                {"Code": facts.body_code(err.code), "Message": err.message, "RequestId": request_id},
+            code, message = "ServiceFailureException", f"pytest-chime internal error: {error!r}"
+            reply = protocol.error(
+                model.operation(service, operation), code, message, request_id, body_code=facts.body_code(code)
             )
-            self.calls.append(Call(service, operation, {}, status, err.code, request_id, self.region, err.message))
+            self.calls.append(Call(service, operation, {}, reply.status, code, request_id, self.region, message))
             return reply
 
-    def _error_reply(self, spec: model.OperationSpec, err: ServiceError, request_id: str) -> Reply:
-        headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": err.code}
-        for member in spec.error_shape(err.code).members.values():
-            if member.serialization.get("location") == "header":
-                headers[member.serialization["name"]] = facts.RETRY_AFTER_SECONDS
-        body = {"Code": facts.body_code(err.code), "Message": err.message, "RequestId": request_id}
-        return Reply(spec.errors[err.code], headers, body)
+    # --- state shared by the resource modules -----------------------------------------------
 
-    def _create_meeting(self, service: str, params: Mapping[str, Any], region: str) -> dict[str, Any]:
-        token = params["ClientRequestToken"]
-        existing = self._tokens.get((service, token))
-        if existing is not None and existing in self.meetings:
-            return self.meetings[existing]
-        if len(self.meetings) >= self.quota:
-            raise ServiceError(
-                facts.QUOTA_CODES[service],
-                f"The account has reached its quota of {self.quota} active meetings. "
-                "Raise it with fake_chime.quota = N, @pytest.mark.fake_chime(quota=N) "
-                "or the chime_quota ini option, or end meetings (del fake_chime.meetings[id]).",
-            )
-        legacy = service == facts.LEGACY
-        meeting_id = facts.meeting_id(self._ids)
-        media_region = params.get("MediaRegion") or self.media_region
-        control_region = facts.LEGACY_CONTROL_REGION if legacy else region
-        made = {
-            "MeetingId": meeting_id,
-            "MediaRegion": media_region,
-            "MediaPlacement": facts.media_placement(
-                self._ids,
-                meeting=meeting_id,
-                media_region=media_region,
-                control_region=control_region,
-                legacy=legacy,
-            ),
-        }
-        meeting: dict[str, Any] = {}
-        for name, shape in _meeting_members(service):  # the model's order; echoed members only when sent
-            if name in made:
-                meeting[name] = made[name]
-            elif name == "MeetingArn":
-                meeting[name] = facts.meeting_arn(control_region, self.account_id, meeting_id)
-            elif (value := params.get(name)) is not None:
-                meeting[name] = value if shape is None else _modelled(value, shape)
-        for hook in self.meeting_hooks:
-            hook(meeting, dict(params))
-        self.meetings[meeting["MeetingId"]] = meeting
-        self._tokens[(service, token)] = meeting["MeetingId"]
-        return meeting
+    def _number(self, key: str) -> int:
+        """The creation number of a meeting or attendee (one is given to those added by hand)."""
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = next(self._counter)
+        return number
 
-
-@functools.cache
-def _meeting_members(service: str) -> tuple[tuple[str, Shape | None], ...]:
-    """The Meeting's members in the installed model's order, with the shape of each structure."""
-    spec = model.operation(service, "CreateMeeting")
-    assert spec is not None
-    members = spec.output_shape.members["Meeting"].members
-    return tuple((name, shape if shape.type_name == "structure" else None) for name, shape in members.items())
-
-
-def _modelled(value: Any, shape: Shape) -> Any:
-    """``value`` as the response model has it: members the model lacks are not echoed."""
-    if shape.type_name == "structure" and isinstance(value, dict):
-        return {k: _modelled(v, shape.members[k]) for k, v in value.items() if k in shape.members}
-    return value
+    def _forget_meeting(self, meeting_id: str) -> None:
+        """A meeting ends: it and its attendees are gone."""
+        self.meetings.pop(meeting_id, None)
+        for attendee_id in self.attendees.pop(meeting_id, {}):
+            self._numbers.pop(attendee_id, None)
+        self._owners.pop(meeting_id, None)
+        self._numbers.pop(meeting_id, None)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from . import facts, model
-from .errors import UnknownErrorCodeError
+from . import facts, model, operations
+from .errors import UnknownErrorCodeError, UnknownOperationError
 
 
 @dataclass
@@ -84,6 +85,14 @@ def _unknown_code_message(code: object, operation: str, service: str | None) -> 
                 f"{code} belongs to the legacy 'chime' CreateMeeting, which this botocore does not have "
                 "(removed in botocore 1.37.2; install botocore==1.37.1 to test it)."
             )
+        candidates = (service,) if service else facts.SERVICES
+        owners = [
+            name
+            for name in operations.implemented(service)
+            if any((spec := model.operation(s, name)) is not None and code in spec.errors for s in candidates)
+        ]
+        if owners:
+            lines.append(f"{code} is modelled for {', '.join(owners)}: pass operation= one of them.")
         pool = {c for s in available for c in model.error_codes(s, operation)}
         import difflib
 
@@ -124,6 +133,17 @@ def resolve(
         )
     if message is not None and not isinstance(message, str):
         raise UnknownErrorCodeError(f"message={message!r} is not valid: message must be a string or None.")
+    implemented = operations.implemented(service)
+    if not isinstance(operation, str) or operation not in implemented:
+        where = f" on {service!r}" if service else ""
+        modelled = isinstance(operation, str) and any(model.operation(s, operation) for s in facts.SERVICES)
+        why = "is modelled by botocore but not implemented by" if modelled else "is not an operation of"
+        raise UnknownOperationError(
+            service or "any",
+            str(operation),
+            (),
+            message=f"operation={operation!r} {why} pytest-chime's fake{where}. Implemented: {', '.join(implemented)}.",
+        )
     candidates = (service,) if service else facts.SERVICES
     services = tuple(
         s
@@ -143,6 +163,13 @@ def resolve(
         origin=origin,
         services=services,
     )
+
+
+@functools.cache
+def chaos_codes(service: str, operation: str) -> tuple[str, ...]:
+    """The retryable errors ``--chime-chaos`` may answer ``service``'s ``operation`` with."""
+    spec = model.operation(service, operation)
+    return tuple(code for code in facts.CHAOS_CODES[service] if spec is not None and code in spec.errors)
 
 
 def select(queue: list[ErrorInjection], service: str, operation: str) -> ErrorInjection | None:

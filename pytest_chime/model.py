@@ -14,9 +14,6 @@ from . import facts
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
 
-#: Operations the fake implements; any other operation of a served service fails loudly.
-IMPLEMENTED_OPERATIONS = ("CreateMeeting",)
-
 
 class OperationSpec(NamedTuple):
     """One operation of one service, as the installed botocore models it."""
@@ -91,7 +88,7 @@ def operation(service: str, name: str = "CreateMeeting") -> OperationSpec | None
 
 
 def services(operation_name: str = "CreateMeeting") -> tuple[str, ...]:
-    """The Chime services whose installed model has ``operation_name``."""
+    """The Chime services whose installed model has ``operation_name`` (default: CreateMeeting)."""
     return tuple(s for s in facts.SERVICES if operation(s, operation_name) is not None)
 
 
@@ -101,16 +98,19 @@ def operation_names(service: str) -> tuple[str, ...]:
     return tuple(model.operation_names) if model is not None else ()
 
 
-def error_codes(service: str, operation_name: str = "CreateMeeting") -> tuple[str, ...]:
-    """The exception codes the installed botocore models for ``service``'s operation.
+def error_codes(service: str, operation: str = "CreateMeeting") -> tuple[str, ...]:
+    """The exception codes the installed botocore models for ``service``'s ``operation``.
 
     Use it to parametrize a test over every exception::
 
-        @pytest.mark.parametrize("code", error_codes("chime-sdk-meetings"))
+        @pytest.mark.parametrize("code", error_codes("chime-sdk-meetings", operation="GetMeeting"))
     """
-    spec = operation(service, operation_name)
+    spec = _operation(service, operation)
     if spec is None:
         from .errors import UnknownOperationError
 
-        raise UnknownOperationError(service, operation_name, services(operation_name))
+        raise UnknownOperationError(service, operation, services(operation))
     return tuple(spec.errors)
+
+
+_operation = operation

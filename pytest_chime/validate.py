@@ -1,8 +1,10 @@
-"""Server-side validation: the model's constraints plus the service's own rules.
+"""Server-side validation: the model's constraints, and the pieces the service rules share.
 
 botocore checks types, required members and ``min`` only; the service also enforces
-``max``, ``pattern``, enums, the media-region list, tag rules and notification ARNs.
-Validators are compiled once per operation from the installed model.
+``max``, ``pattern`` and enums, which are checked here for every operation from the
+installed model (validators are compiled once per operation). Each operation's own
+rules (media regions, tags, capabilities...) sit beside its handler, in the module of
+its resource, and are built from the helpers here.
 """
 
 from __future__ import annotations
@@ -152,118 +154,73 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _service_rules(service: str, params: Mapping[str, Any], control_region: str, out: list[Violation]) -> None:
-    region = params.get("MediaRegion")
-    if isinstance(region, str):
-        allowed = facts.MEDIA_REGIONS[service]
-        if region not in allowed:
-            out.append(
-                Violation(
-                    "MediaRegion",
-                    "media-region",
-                    f"MediaRegion {region!r} is not a supported media region. "
-                    f"Supported media regions: {', '.join(allowed)}",
-                )
-            )
-        elif facts.partition(region) != facts.partition(control_region):
-            out.append(
-                Violation(
-                    "MediaRegion",
-                    "media-region-partition",
-                    f"MediaRegion {region!r} is not in the partition of the control region "
-                    f"{control_region!r}: a meeting's media region must be in its control region's partition",
-                )
-            )
-    for name in facts.RESERVED_PREFIX_MEMBERS:
+def reserved_prefix(params: Mapping[str, Any], *names: str, path: str = "") -> list[Violation]:
+    """Members among ``names`` whose value starts with the prefix AWS reserves (``aws:``, any case)."""
+    out = []
+    for name in names:
         value = params.get(name)
         if isinstance(value, str) and value.lower().startswith(facts.RESERVED_TAG_PREFIX):
             out.append(
                 Violation(
-                    name,
+                    path + name,
                     "reserved-prefix",
-                    f"{name} values starting with '{facts.RESERVED_TAG_PREFIX}' are reserved for AWS use",
+                    f"{path}{name} values starting with '{facts.RESERVED_TAG_PREFIX}' are reserved for AWS use",
                 )
             )
-    features = params.get("MeetingFeatures")
-    if features is not None:
-        _high_resolution_rule(features, out)
-    tags = params.get("Tags")
-    if isinstance(tags, list):
-        seen: set[str] = set()
-        for index, tag in enumerate(tags, start=1):
-            key = tag.get("Key") if isinstance(tag, dict) else None
-            if not isinstance(key, str):
-                continue
-            if key.lower().startswith(facts.RESERVED_TAG_PREFIX):
-                out.append(
-                    Violation(
-                        f"Tags.{index}.Key",
-                        "tag-key-reserved",
-                        f"Tag keys starting with '{facts.RESERVED_TAG_PREFIX}' are reserved for AWS use "
-                        f"(Tags.{index}.Key)",
-                    )
-                )
-            if key in seen:
-                out.append(
-                    Violation(
-                        f"Tags.{index}.Key",
-                        "duplicate-tag-key",
-                        f"Duplicate tag key {key!r} at Tags.{index}.Key: each tag key must be unique",
-                    )
-                )
-            seen.add(key)
-    notifications = params.get("NotificationsConfiguration")
-    if isinstance(notifications, dict):
-        for name, pattern in facts.NOTIFICATION_ARN_PATTERNS.items():
-            regex = _regex(pattern)
-            arn = notifications.get(name)
-            if isinstance(arn, str) and regex.fullmatch(arn) is None:
-                out.append(
-                    Violation(
-                        f"NotificationsConfiguration.{name}",
-                        "arn-target",
-                        f"NotificationsConfiguration.{name} is not a valid ARN for its target: "
-                        f"it must match {regex.pattern}",
-                    )
-                )
-    primary = params.get("PrimaryMeetingId")
-    if isinstance(primary, str) and _regex(facts.MEETING_ID_PATTERN).fullmatch(primary) is None:
-        out.append(
-            Violation(
-                "PrimaryMeetingId",
-                "meeting-id",
-                f"PrimaryMeetingId must be a meeting ID matching {facts.MEETING_ID_PATTERN}",
-            )
-        )
+    return out
 
 
-def _high_resolution_rule(features: Any, out: list[Violation]) -> None:
-    if not isinstance(features, dict):
-        return
-    attendee = features.get("Attendee")
-    count = attendee.get("MaxCount") if isinstance(attendee, dict) else None
-    if isinstance(count, bool) or not isinstance(count, int) or count <= facts.HIGH_RESOLUTION_MAX_ATTENDEES:
-        return
-    for (group, member), value in facts.HIGH_RESOLUTION_FEATURES.items():
-        chosen = features.get(group)
-        if isinstance(chosen, dict) and chosen.get(member) == value:
+def tag_rules(tags: Any, path: str = "Tags") -> list[Violation]:
+    """Tag keys the service refuses: the reserved ``aws:`` prefix, and a key given twice."""
+    out: list[Violation] = []
+    if not isinstance(tags, list):
+        return out
+    seen: set[str] = set()
+    for index, tag in enumerate(tags, start=1):
+        key = tag.get("Key") if isinstance(tag, dict) else None
+        if not isinstance(key, str):
+            continue
+        where = f"{path}.{index}.Key"
+        if key.lower().startswith(facts.RESERVED_TAG_PREFIX):
             out.append(
                 Violation(
-                    "MeetingFeatures.Attendee.MaxCount",
-                    "high-resolution-attendees",
-                    f"MeetingFeatures.Attendee.MaxCount {count} is over {facts.HIGH_RESOLUTION_MAX_ATTENDEES}: "
-                    f"a meeting with MeetingFeatures.{group}.{member} {value} allows at most "
-                    f"{facts.HIGH_RESOLUTION_MAX_ATTENDEES} attendees",
+                    where,
+                    "tag-key-reserved",
+                    f"Tag keys starting with '{facts.RESERVED_TAG_PREFIX}' are reserved for AWS use ({where})",
                 )
             )
-            return
+        if key in seen:
+            out.append(
+                Violation(
+                    where, "duplicate-tag-key", f"Duplicate tag key {key!r} at {where}: each tag key must be unique"
+                )
+            )
+        seen.add(key)
+    return out
 
 
-def violations(spec: OperationSpec, params: Mapping[str, Any], control_region: str) -> list[Violation]:
-    """Every rule ``params`` breaks, model constraints first, in member order."""
+def regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled once, on first use."""
+    return _regex(pattern)
+
+
+def _documented_limits(spec: OperationSpec, params: Mapping[str, Any], out: list[Violation]) -> None:
+    """Item limits the documentation states where the installed model has no ``max``."""
+    for member, limit in facts.DOCUMENTED_MAX_ITEMS.get(spec.name, {}).items():
+        value = params.get(member)
+        shape = spec.input_shape.members.get(member)
+        if shape is None or shape.metadata.get("max") is not None or not isinstance(value, list):
+            continue
+        if len(value) > limit:
+            _fail(out, None, shape, member, "max-items", f"Member must have length less than or equal to {limit}")
+
+
+def violations(spec: OperationSpec, params: Mapping[str, Any]) -> list[Violation]:
+    """Every model constraint ``params`` breaks (and documented limits the model lacks), in member order."""
     out: list[Violation] = []
     _compiled(spec.service, spec.name)(params, "", out)
-    _service_rules(spec.service, params, control_region, out)
+    if spec.name in facts.DOCUMENTED_MAX_ITEMS:
+        _documented_limits(spec, params, out)
     return out
 
 

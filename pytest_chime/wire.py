@@ -1,6 +1,7 @@
-"""botocore's side: the event hooks, decoding requests and encoding responses.
+"""Install and route: botocore's event hooks and patches, and which fake is active.
 
-The fake answers at ``before-send`` with a real ``AWSResponse``, so botocore's own
+The fake answers at ``before-send`` with a real ``AWSResponse`` (made by
+:mod:`pytest_chime.protocol`), so botocore's own
 serializer, signer, parser, retry handler and exception factory all run. Handlers are
 registered once, through ``botocore.handlers.BUILTIN_HANDLERS``, so every session
 created afterwards (and every client of it) carries them; they do nothing while no
@@ -13,23 +14,21 @@ from __future__ import annotations
 import functools
 import importlib.abc
 import importlib.machinery
-import io
 import re
 import sys
 import threading
-import time as _time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from . import facts, model
+from . import facts, model, operations, protocol
 from .errors import ChimeFakeError, FakeChimeStateError, UnsupportedOperationError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-    from .fake import FakeChime, Reply
+    from .fake import FakeChime
 
 _stack: list[FakeChime] = []
 _stack_lock = threading.Lock()
@@ -80,30 +79,37 @@ def _on_choose_signer(context: Any = None, **_: Any) -> Any:
     return None
 
 
+def _refusal(service: str, operation: str) -> str:
+    return (
+        f"pytest-chime's fake does not implement {service} {operation}, so the call was stopped before reaching "
+        f"the network. Implemented on {service}: {', '.join(operations.implemented(service)) or 'nothing'}. "
+        "Serve it another way (a botocore Stubber) or ask for it."
+    )
+
+
 def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
     if not _stack:
         return None
     fake = _stack[-1]
     service, operation = event_name.split(".", 2)[1:]
-    if operation not in model.IMPLEMENTED_OPERATIONS:
-        raise UnsupportedOperationError(
-            f"pytest-chime's fake does not implement {service} {operation} yet, so the call was stopped "
-            f"before reaching the network. Implemented: {', '.join(model.IMPLEMENTED_OPERATIONS)} on "
-            f"{', '.join(model.services())}. Serve it another way (a botocore Stubber) or ask for it."
-        )
+    spec = model.operation(service, operation)
+    if spec is None or operations.lookup(service, operation) is None:
+        reason = _refusal(service, operation)
+        fake.refuse(service, operation, reason, region=client_region(request, service, fake.region))
+        raise UnsupportedOperationError(reason)
     _local.fake = fake
     reply = None
     try:
-        params, problem = decode(request)
+        params, problem = protocol.decode(request, spec)
         reply = fake.handle(
             service, operation, params, region=client_region(request, service, fake.region), decode_error=problem
         )
-        return encode(reply, request.url)  # inside: a meeting a hook made unencodable is a failure too
+        return protocol.encode(reply, request.url)  # inside: a result a hook made unencodable is a failure too
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
         replaces = reply.headers.get("x-amzn-RequestId") if reply is not None else None
-        return encode(fake.internal_failure(service, operation, error, replaces=replaces), request.url)
+        return protocol.encode(fake.internal_failure(service, operation, error, replaces=replaces), request.url)
 
 
 def _on_call_done(**_: Any) -> None:
@@ -123,7 +129,7 @@ def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
     return specs
 
 
-# --- decoding and encoding ------------------------------------------------------------------
+# --- where a request went -----------------------------------------------------------------
 
 _CREDENTIAL_REGION = r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/"
 _HOST_REGION = r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\."
@@ -133,30 +139,6 @@ _HOST_REGION = r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\."
 def _regex(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled on first use (compiling at import would slow pytest's start-up)."""
     return re.compile(pattern)
-
-
-def decode(request: AWSPreparedRequest) -> tuple[dict[str, Any], str | None]:
-    """The JSON body as the service reads it, and why it could not be read (or None)."""
-    body = request.body
-    if body is None or body == b"" or body == "":
-        return {}, None
-    if not isinstance(body, (bytes, str)) and hasattr(body, "read"):
-        body = body.read()
-    import json
-
-    try:
-        # The service reads UTF-8 JSON (what botocore sends); decoding first skips json's encoding sniffing.
-        params = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return {}, f"Could not parse request body into json: {exc}"
-    except RecursionError:  # nesting deeper than Python's parser goes: the service rejects it too
-        return {}, "Could not parse request body into json: the document is nested too deeply"
-    if not isinstance(params, dict):
-        return {}, f"Request body must be a JSON object, not {type(params).__name__}"
-    query = urlsplit(request.url).query if "?" in request.url else ""
-    if query:
-        params.update(parse_qsl(query))
-    return params, None
 
 
 def client_region(request: AWSPreparedRequest, service: str, default: str) -> str:
@@ -175,60 +157,6 @@ def client_region(request: AWSPreparedRequest, service: str, default: str) -> st
         if found:
             return found.group(1)
     return default
-
-
-class _Body(io.BytesIO):
-    """A response body that reads like urllib3's."""
-
-    def stream(self, amt: int | None = None, decode_content: bool | None = None) -> Iterator[bytes]:
-        chunk = self.read(amt)  # all of it at once unless asked for less, as urllib3 may
-        while chunk:
-            yield chunk
-            chunk = self.read(amt)
-
-
-@functools.cache
-def _json_encoder() -> Callable[[Any], str]:
-    """Compact JSON, with json's C encoder made once (``JSONEncoder.encode`` makes it per call)."""
-    import json
-
-    plain = json.JSONEncoder(separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return plain.encode
-    chunks = make(None, plain.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
-    return lambda value: "".join(chunks(value, 0))
-
-
-#: (second, its HTTP date): formatting the Date header once a second, not per call.
-_date: tuple[int, str] = (0, "")
-
-
-@functools.cache
-def _response_class() -> type[AWSResponse]:
-    from botocore import awsrequest
-
-    cls: type[AWSResponse] = awsrequest.AWSResponse
-    return cls
-
-
-def encode(reply: Reply, url: str) -> AWSResponse:
-    """The HTTP response botocore parses: status, headers and a JSON body."""
-    global _date
-    body = _json_encoder()(reply.body).encode()
-    now = int(_time.time())
-    if _date[0] != now:
-        from email.utils import formatdate
-
-        _date = (now, formatdate(now, usegmt=True))
-    headers = {
-        "Date": _date[1],
-        "Content-Type": "application/json",
-        "Content-Length": str(len(body)),
-        "Connection": "keep-alive",
-        **reply.headers,
-    }
-    return _response_class()(url, reply.status, headers, _Body(body))
 
 
 # --- installation -------------------------------------------------------------------------

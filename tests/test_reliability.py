@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_chime import FakeChime, facts, model, wire
+from pytest_chime import FakeChime, facts, model, protocol, wire
 from tests.conftest import SERVICES, make_client, valid_request
 
 THREADS = 8
@@ -445,10 +445,12 @@ def test_any_body_decoded_and_handled_directly_gets_a_modelled_answer(service: s
     def check(body: bytes | str, headers: dict[str, Any]) -> None:
         request = prepared(service, body, headers)
         with FakeChime() as fake:
-            params, problem = wire.decode(request)
+            spec = model.operation(service, "CreateMeeting")
+            assert spec is not None
+            params, problem = protocol.decode(request, spec)
             region = wire.client_region(request, service, fake.region)
             reply = fake.handle(service, "CreateMeeting", params, region=region, decode_error=problem)
-            response = wire.encode(reply, request.url)
+            response = protocol.encode(reply, request.url)
             assert_modelled(service, response, fake)
             statuses.append(response.status_code)
 

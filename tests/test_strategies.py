@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from pytest_chime import FakeChime, UnknownOperationError, facts, model, validate
+from pytest_chime import FakeChime, UnknownOperationError, facts, model, operations
 from pytest_chime import strategies as chime_st
 from tests.conftest import LEGACY_AVAILABLE, legacy_only, make_client
 
@@ -175,7 +175,7 @@ def test_requests_pass_botocore_validation_and_every_service_rule(service: str, 
     params = data.draw(chime_st.create_meeting_requests(service=service))
     spec = spec_of(service)
     botocore.validate.validate_parameters(params, spec.input_shape)
-    assert validate.violations(spec, params, REGION) == []
+    assert operations.check(spec.service, spec.name, params, REGION) == []
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -365,7 +365,7 @@ def test_invalid_requests_pass_botocore_but_break_exactly_the_named_rule(service
     invalid = data.draw(chime_st.invalid_create_meeting_requests(service=service))
     spec = spec_of(service)
     botocore.validate.validate_parameters(invalid.params, spec.input_shape)
-    found = validate.violations(spec, invalid.params, REGION)
+    found = operations.check(spec.service, spec.name, invalid.params, REGION)
     assert [(v.member, v.rule) for v in found] == [(invalid.member, invalid.rule)]
 
 

@@ -15,6 +15,7 @@ from pytest_chime import FakeChime, UnsupportedOperationError
 from tests.conftest import make_client, valid_request
 
 MODERN = "chime-sdk-meetings"
+LEGACY = "chime"
 
 
 @pytest.fixture
@@ -82,11 +83,16 @@ def test_request_reaches_the_fake_serialized_by_botocore(fake_chime: FakeChime, 
     assert requests[0].url.endswith("/meetings")
 
 
-def test_unimplemented_operation_fails_loudly_without_network(fake_chime: FakeChime) -> None:
-    client = make_client(MODERN)
-    with pytest.raises(UnsupportedOperationError, match=r"does not implement chime-sdk-meetings GetMeeting yet"):
-        client.get_meeting(MeetingId="0b9c5a5e-1f2d-4c3b-9a8e-7d6c5b4a3f2e")
-    assert fake_chime.calls == []
+def test_unimplemented_operation_fails_loudly_without_network() -> None:
+    client = make_client(LEGACY)
+    with FakeChime() as fake:
+        with pytest.raises(UnsupportedOperationError, match=r"does not implement chime ListAccounts"):
+            client.list_accounts()
+        assert [(call.operation, call.status) for call in fake.calls] == [("ListAccounts", 0)]
+        assert "Implemented on chime:" in (fake.calls[0].refused or "")
+        with pytest.raises(UnsupportedOperationError, match="refused 1 call"):
+            fake.verify()
+        fake.reset()
 
 
 @pytest.mark.network_probe
@@ -132,7 +138,7 @@ def test_an_internal_failure_answers_500_and_is_reported(monkeypatch: pytest.Mon
         raise KeyError("boom")
 
     with FakeChime() as fake:
-        monkeypatch.setattr("pytest_chime.validate.violations", broken)
+        monkeypatch.setattr("pytest_chime.operations.violations", broken)
         with pytest.raises(client.exceptions.ServiceFailureException, match="pytest-chime internal error"):
             client.create_meeting(**valid_request(MODERN))
         fake.assert_all_errors_used = False

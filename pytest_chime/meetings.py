@@ -1,0 +1,271 @@
+"""Meetings: how one is built, the rules a new one obeys, and the meeting operations.
+
+:func:`build_meeting` is the one place a Meeting is made: the fake, the Hypothesis
+strategies and the faker provider all call it. A meeting belongs to the service that
+created it: a legacy ``chime`` meeting is not found through ``chime-sdk-meetings``, nor
+the other way round (chosen: AWS documents the two namespaces as separate APIs, and
+says nothing of one seeing the other's meetings).
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import attendees, facts, model, validate
+from .errors import ServiceError
+from .operations import Request, operation, page
+from .validate import Violation
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+    from .fake import FakeChime
+
+
+@functools.cache
+def _members(service: str) -> tuple[tuple[str, Shape | None], ...]:
+    """The Meeting's members in the installed model's order, with the shape of each structure."""
+    spec = model.operation(service, "CreateMeeting")
+    assert spec is not None
+    members = spec.output_shape.members["Meeting"].members
+    return tuple((name, shape if shape.type_name == "structure" else None) for name, shape in members.items())
+
+
+def _modelled(value: Any, shape: Shape) -> Any:
+    """``value`` as the response model has it: members the model lacks are not echoed."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {k: _modelled(v, shape.members[k]) for k, v in value.items() if k in shape.members}
+    return value
+
+
+def control_region(service: str, region: str) -> str:
+    """Where ``service`` hosts a meeting asked for in ``region`` (the legacy service: us-east-1)."""
+    return facts.LEGACY_CONTROL_REGION if service == facts.LEGACY else region
+
+
+def build_meeting(
+    rng: random.Random,
+    *,
+    service: str,
+    params: Mapping[str, Any],
+    region: str = facts.DEFAULT_REGION,
+    account_id: str = facts.DEFAULT_ACCOUNT_ID,
+    default_media_region: str = facts.LEGACY_DEFAULT_MEDIA_REGION,
+) -> dict[str, Any]:
+    """The Meeting ``service`` returns for a CreateMeeting ``params`` sent to ``region``.
+
+    Members come in the installed model's order; what the service echoes is echoed only
+    when sent, and only as far as the model's Meeting shape has it. The MeetingId and the
+    MediaPlacement URLs are drawn from ``rng``.
+    """
+    legacy = service == facts.LEGACY
+    meeting_id = facts.meeting_id(rng)
+    media_region = params.get("MediaRegion") or default_media_region
+    control = control_region(service, region)
+    made = {
+        "MeetingId": meeting_id,
+        "MediaRegion": media_region,
+        "MediaPlacement": facts.media_placement(
+            rng, meeting=meeting_id, media_region=media_region, control_region=control, legacy=legacy
+        ),
+    }
+    meeting: dict[str, Any] = {}
+    for name, shape in _members(service):
+        if name in made:
+            meeting[name] = made[name]
+        elif name == "MeetingArn":
+            meeting[name] = facts.meeting_arn(control, account_id, meeting_id)
+        elif (value := params.get(name)) is not None:
+            meeting[name] = value if shape is None else _modelled(value, shape)
+    return meeting
+
+
+# --- the rules of a new meeting -----------------------------------------------------------------
+
+
+def _media_region(request: Request) -> list[Violation]:
+    region = request.params.get("MediaRegion")
+    if not isinstance(region, str):
+        return []
+    allowed = facts.MEDIA_REGIONS[request.service]
+    if region not in allowed:
+        return [
+            Violation(
+                "MediaRegion",
+                "media-region",
+                f"MediaRegion {region!r} is not a supported media region. "
+                f"Supported media regions: {', '.join(allowed)}",
+            )
+        ]
+    control = control_region(request.service, request.region)
+    if facts.partition(region) != facts.partition(control):
+        return [
+            Violation(
+                "MediaRegion",
+                "media-region-partition",
+                f"MediaRegion {region!r} is not in the partition of the control region "
+                f"{control!r}: a meeting's media region must be in its control region's partition",
+            )
+        ]
+    return []
+
+
+def _reserved(request: Request) -> list[Violation]:
+    return validate.reserved_prefix(request.params, *facts.RESERVED_PREFIX_MEMBERS)
+
+
+def _high_resolution(request: Request) -> list[Violation]:
+    features = request.params.get("MeetingFeatures")
+    if not isinstance(features, dict):
+        return []
+    attendee = features.get("Attendee")
+    count = attendee.get("MaxCount") if isinstance(attendee, dict) else None
+    if isinstance(count, bool) or not isinstance(count, int) or count <= facts.HIGH_RESOLUTION_MAX_ATTENDEES:
+        return []
+    for (group, member), value in facts.HIGH_RESOLUTION_FEATURES.items():
+        chosen = features.get(group)
+        if isinstance(chosen, dict) and chosen.get(member) == value:
+            return [
+                Violation(
+                    "MeetingFeatures.Attendee.MaxCount",
+                    "high-resolution-attendees",
+                    f"MeetingFeatures.Attendee.MaxCount {count} is over {facts.HIGH_RESOLUTION_MAX_ATTENDEES}: "
+                    f"a meeting with MeetingFeatures.{group}.{member} {value} allows at most "
+                    f"{facts.HIGH_RESOLUTION_MAX_ATTENDEES} attendees",
+                )
+            ]
+    return []
+
+
+def _tags(request: Request) -> list[Violation]:
+    return validate.tag_rules(request.params.get("Tags"))
+
+
+def _notifications(request: Request) -> list[Violation]:
+    notifications = request.params.get("NotificationsConfiguration")
+    out: list[Violation] = []
+    if not isinstance(notifications, dict):
+        return out
+    for name, pattern in facts.NOTIFICATION_ARN_PATTERNS.items():
+        regex = validate.regex(pattern)
+        arn = notifications.get(name)
+        if isinstance(arn, str) and regex.fullmatch(arn) is None:
+            out.append(
+                Violation(
+                    f"NotificationsConfiguration.{name}",
+                    "arn-target",
+                    f"NotificationsConfiguration.{name} is not a valid ARN for its target: it must match {pattern}",
+                )
+            )
+    return out
+
+
+def _primary(request: Request) -> list[Violation]:
+    primary = request.params.get("PrimaryMeetingId")
+    if isinstance(primary, str) and validate.regex(facts.MEETING_ID_PATTERN).fullmatch(primary) is None:
+        return [
+            Violation(
+                "PrimaryMeetingId",
+                "meeting-id",
+                f"PrimaryMeetingId must be a meeting ID matching {facts.MEETING_ID_PATTERN}",
+            )
+        ]
+    return []
+
+
+#: The service's rules for a new meeting, beyond the model's constraints.
+NEW_MEETING_RULES = (_media_region, _reserved, _high_resolution, _tags, _notifications, _primary)
+
+
+# --- state ------------------------------------------------------------------------------------
+
+
+def find(fake: FakeChime, request: Request) -> dict[str, Any]:
+    """The meeting ``request`` names, or NotFoundException (also for the other service's meetings)."""
+    meeting_id = request.params["MeetingId"]
+    meeting = fake.meetings.get(meeting_id)
+    if meeting is None or fake._owners.get(meeting_id, request.service) != request.service:
+        raise ServiceError("NotFoundException", facts.meeting_not_found(meeting_id))
+    return meeting
+
+
+def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
+    """CreateMeeting's work, shared with CreateMeetingWithAttendees: token, quota, build, hooks, store."""
+    service, params = request.service, request.params
+    token = params["ClientRequestToken"]
+    existing = fake._tokens.get((service, token))
+    if existing is not None and existing in fake.meetings:
+        return fake.meetings[existing]
+    if len(fake.meetings) >= fake.quota:
+        raise ServiceError(
+            facts.QUOTA_CODES[service],
+            f"The account has reached its quota of {fake.quota} active meetings. "
+            "Raise it with fake_chime.quota = N, @pytest.mark.fake_chime(quota=N) "
+            "or the chime_quota ini option, or end meetings (DeleteMeeting, or del fake_chime.meetings[id]).",
+        )
+    meeting = build_meeting(
+        fake._ids,
+        service=service,
+        params=params,
+        region=request.region,
+        account_id=fake.account_id,
+        default_media_region=fake.media_region,
+    )
+    for hook in fake.meeting_hooks:
+        hook(meeting, dict(params))
+    meeting_id = meeting["MeetingId"]
+    fake.meetings[meeting_id] = meeting
+    fake.attendees.setdefault(meeting_id, {})
+    fake._owners[meeting_id] = service
+    fake._number(meeting_id)
+    fake._tokens[(service, token)] = meeting_id
+    return meeting
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+@operation("CreateMeeting", rules=NEW_MEETING_RULES)
+def create_meeting(fake: FakeChime, request: Request) -> dict[str, Any]:
+    """A new meeting; a ClientRequestToken seen before returns that token's meeting."""
+    return {"Meeting": _create(fake, request)}
+
+
+@operation("CreateMeetingWithAttendees", rules=NEW_MEETING_RULES)
+def create_meeting_with_attendees(fake: FakeChime, request: Request) -> dict[str, Any]:
+    """CreateMeeting, then BatchCreateAttendee's work for ``Attendees`` (per-attendee ``Errors``)."""
+    meeting = _create(fake, request)
+    made, errors = attendees.add_many(fake, request, meeting, request.params["Attendees"])
+    return {"Meeting": meeting, "Attendees": made, "Errors": errors}
+
+
+@operation("GetMeeting")
+def get_meeting(fake: FakeChime, request: Request) -> dict[str, Any]:
+    """The meeting, as CreateMeeting returned it."""
+    return {"Meeting": find(fake, request)}
+
+
+@operation("DeleteMeeting")
+def delete_meeting(fake: FakeChime, request: Request) -> None:
+    """End the meeting: it and its attendees are gone (204)."""
+    meeting_id = find(fake, request)["MeetingId"]
+    fake._forget_meeting(meeting_id)
+
+
+@operation("ListMeetings")
+def list_meetings(fake: FakeChime, request: Request) -> dict[str, Any]:
+    """The service's meetings, oldest first, a page at a time (legacy ``chime`` only)."""
+    mine = [
+        (fake._number(meeting_id), meeting)
+        for meeting_id, meeting in fake.meetings.items()
+        if fake._owners.get(meeting_id, request.service) == request.service
+    ]
+    mine.sort(key=lambda pair: pair[0])
+    found, token = page(mine, request, scope=f"{request.service}/meetings", key="NextToken")
+    result: dict[str, Any] = {"Meetings": found}
+    if token is not None:
+        result["NextToken"] = token
+    return result

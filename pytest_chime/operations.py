@@ -1,0 +1,151 @@
+"""The fake's table of operations: one handler and its service rules per operation.
+
+Adding an operation means one ``@operation("Name", rules=...)`` handler in the module of
+its resource (:mod:`pytest_chime.meetings`, :mod:`pytest_chime.attendees`); nothing else
+changes. A handler receives the fake and the decoded, validated :class:`Request`, changes
+the fake's state, and returns the output members (``{"Meeting": {...}}``) or None for a
+bodiless answer; it raises :class:`~pytest_chime.errors.ServiceError` for the service's
+errors. The same handler serves every Chime service whose installed model has the
+operation; ``request.service`` tells them apart where they differ.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from . import facts, model
+from .errors import ServiceError
+
+if TYPE_CHECKING:
+    from .fake import FakeChime
+    from .validate import Violation
+
+
+class Request(NamedTuple):
+    """One call as the service sees it after decoding."""
+
+    service: str
+    operation: str
+    #: The members, decoded from the URI, query string, headers and body.
+    params: dict[str, Any]
+    #: The control region the call was sent to.
+    region: str
+
+
+Handler = Callable[["FakeChime", Request], "dict[str, Any] | None"]
+#: A service rule: the violations it finds in a request (the model's constraints are checked first).
+Rule = Callable[[Request], "Iterable[Violation]"]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An implemented operation: its handler and the service rules its requests obey."""
+
+    name: str
+    handler: Handler
+    rules: tuple[Rule, ...] = ()
+
+
+#: Operation name -> the implementation, filled by the resource modules.
+TABLE: dict[str, Operation] = {}
+
+
+def operation(name: str, *, rules: Sequence[Rule] = ()) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of operation ``name``."""
+
+    def register(handler: Handler) -> Handler:
+        if name in TABLE:
+            raise RuntimeError(f"{name} is implemented twice")
+        TABLE[name] = Operation(name, handler, tuple(rules))
+        return handler
+
+    return register
+
+
+def lookup(service: str, name: str) -> Operation | None:
+    """The implementation of ``service``'s ``name``, or None when the fake does not serve it."""
+    found = TABLE.get(name)
+    if found is None or model.operation(service, name) is None:
+        return None
+    return found
+
+
+def implemented(service: str | None = None) -> tuple[str, ...]:
+    """The operations the fake answers for ``service`` (None: for any served service), sorted."""
+    wanted = (service,) if service else facts.SERVICES
+    return tuple(sorted(name for name in TABLE if any(model.operation(s, name) is not None for s in wanted)))
+
+
+def violations(implementation: Operation, request: Request) -> list[Violation]:
+    """Every rule ``request`` breaks: the model's constraints, then the operation's service rules."""
+    from .validate import violations as modelled
+
+    spec = model.operation(request.service, request.operation)
+    assert spec is not None
+    found = modelled(spec, request.params)
+    for rule in implementation.rules:
+        found += rule(request)
+    return found
+
+
+def check(service: str, operation: str, params: dict[str, Any], region: str = facts.DEFAULT_REGION) -> list[Violation]:
+    """The rules ``params`` breaks as ``service``'s ``operation`` sent to ``region`` (for tests and strategies)."""
+    implementation = lookup(service, operation)
+    if implementation is None:
+        raise KeyError(f"{service} {operation} is not implemented")
+    return violations(implementation, Request(service, operation, params, region))
+
+
+# --- paging -----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def page(items: Sequence[tuple[int, T]], request: Request, *, scope: str, key: str) -> tuple[list[T], str | None]:
+    """One page of ``items`` ((creation number, item) in creation order) and the next page's token.
+
+    ``MaxResults`` defaults to the model's maximum. The token names the last item's
+    creation number, so walking every page yields each item once even while items are
+    added or deleted between pages. A token from another listing, or not one of ours, is
+    a BadRequestException.
+    """
+    spec = model.operation(request.service, request.operation)
+    assert spec is not None
+    limit = request.params.get("MaxResults")
+    if limit is None:
+        limit = spec.input_shape.members["MaxResults"].metadata.get("max", facts.DEFAULT_PAGE_SIZE)
+    after = 0
+    token = request.params.get("NextToken")
+    if token is not None:
+        after = _read_token(token, scope, key)
+    rest = [(number, item) for number, item in items if number > after]
+    chosen = rest[:limit]
+    more = len(rest) > limit
+    next_token = _token(scope, chosen[-1][0]) if more and chosen else None
+    return [item for _, item in chosen], next_token
+
+
+def _token(scope: str, number: int) -> str:
+    return base64.urlsafe_b64encode(f"{scope}\n{number}".encode()).decode("ascii")
+
+
+def _read_token(token: str, scope: str, key: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+        found_scope, number = text.rsplit("\n", 1)
+        if found_scope == scope:
+            return int(number)
+    except (ValueError, UnicodeError, binascii.Error):
+        pass
+    raise ServiceError(
+        "BadRequestException",
+        f"Invalid {key}: pass the NextToken of the previous page of this listing, unchanged",
+    )
+
+
+# The resource modules register their operations in TABLE as they load.
+from . import attendees, meetings  # noqa: E402, F401

@@ -1,0 +1,264 @@
+"""rest-json, as the Chime services speak it: requests decoded and answers encoded by location.
+
+Each input member is read from where the installed model puts it: the URI
+(``/meetings/{MeetingId}``), the query string (``max-results``), a header, or the JSON
+body. An answer's output members go back the same way; an answer with no body members
+(DeleteMeeting's 204) has no body at all. Errors carry their modelled status, the
+``x-amzn-ErrorType`` header and the service's ``{"Code", "Message", "RequestId"}`` body.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import time as _time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.model import Shape
+
+    from .model import OperationSpec
+
+
+class Reply(NamedTuple):
+    """An answer before encoding: status, headers and the JSON body (None: no body)."""
+
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+
+
+class _Layout(NamedTuple):
+    """Where an operation's members live on the wire."""
+
+    path: re.Pattern[str]
+    #: URI label -> member name, in template order.
+    labels: tuple[tuple[str, str], ...]
+    #: query-string name -> (member name, shape).
+    query: dict[str, tuple[str, Shape]]
+    #: lower-cased header name -> (member name, shape).
+    headers: dict[str, tuple[str, Shape]]
+    #: Whether any input member is read from the JSON body.
+    body: bool
+
+
+def _location(shape: Shape) -> str:
+    return str(shape.serialization.get("location", "body"))
+
+
+@functools.cache
+def _layout(service: str, operation: str) -> _Layout:
+    from .model import operation as spec_of
+
+    spec = spec_of(service, operation)
+    assert spec is not None
+    template = str(spec.model.http["requestUri"]).split("?", 1)[0]
+    labels: list[tuple[str, str]] = []
+    members = spec.input_shape.members if spec.model.input_shape is not None else {}
+    by_label = {
+        str(shape.serialization.get("name", name)): name for name, shape in members.items() if _location(shape) == "uri"
+    }
+    pattern = ""
+    for piece in re.split(r"(\{[^}]+\})", template):
+        if piece.startswith("{"):
+            label = piece[1:-1]
+            greedy = label.endswith("+")
+            label = label.rstrip("+")
+            labels.append((label, by_label.get(label, label)))
+            pattern += "(.+)" if greedy else "([^/]*)"
+        else:
+            pattern += re.escape(piece)
+    query = {
+        str(shape.serialization.get("name", name)): (name, shape)
+        for name, shape in members.items()
+        if _location(shape) == "querystring"
+    }
+    headers = {
+        str(shape.serialization.get("name", name)).lower(): (name, shape)
+        for name, shape in members.items()
+        if _location(shape) == "header"
+    }
+    body = any(_location(shape) == "body" for shape in members.values())
+    return _Layout(re.compile(f"(?:.*?){pattern}/?$"), tuple(labels), query, headers, body)
+
+
+def _scalar(text: str, shape: Shape) -> Any:
+    """A query-string or header value as the service reads it (an unreadable one stays text, to be rejected)."""
+    kind = shape.type_name
+    if kind in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(text, text)
+    return text
+
+
+def decode(request: AWSPreparedRequest, spec: OperationSpec) -> tuple[dict[str, Any], str | None]:
+    """The request's members by the model's locations, and why it could not be read (or None)."""
+    layout = _layout(spec.service, spec.name)
+    params: dict[str, Any] = {}
+    url = request.url
+    split = urlsplit(url)
+    if layout.labels:
+        found = layout.path.match(split.path)
+        if found is None:
+            return {}, f"The request path {split.path!r} does not match {spec.model.http['requestUri']!r}"
+        for (_, member), value in zip(layout.labels, found.groups(), strict=True):
+            params[member] = unquote(value)
+    if layout.query and split.query:
+        for key, value in parse_qsl(split.query, keep_blank_values=True):
+            target = layout.query.get(key)
+            if target is not None:
+                member, shape = target
+                if shape.type_name == "list":
+                    params.setdefault(member, []).append(_scalar(value, shape.member))
+                else:
+                    params[member] = _scalar(value, shape)
+    if layout.headers:
+        for key, value in request.headers.items():
+            name = key.decode("ascii", "replace") if isinstance(key, bytes) else str(key)
+            target = layout.headers.get(name.lower())
+            if target is not None:
+                text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+                params[target[0]] = _scalar(text, target[1])
+    if not layout.body:
+        return params, None
+    body, problem = _json_body(request.body)
+    for name, value in body.items():
+        params.setdefault(name, value)
+    return params, problem
+
+
+def _json_body(body: Any) -> tuple[dict[str, Any], str | None]:
+    if body is None or body == b"" or body == "":
+        return {}, None
+    if not isinstance(body, (bytes, str)) and hasattr(body, "read"):
+        body = body.read()
+    import json
+
+    try:
+        # The service reads UTF-8 JSON (what botocore sends); decoding first skips json's encoding sniffing.
+        params = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return {}, f"Could not parse request body into json: {exc}"
+    except RecursionError:  # nesting deeper than Python's parser goes: the service rejects it too
+        return {}, "Could not parse request body into json: the document is nested too deeply"
+    if not isinstance(params, dict):
+        return {}, f"Request body must be a JSON object, not {type(params).__name__}"
+    return params, None
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+@functools.cache
+def _output_layout(service: str, operation: str) -> tuple[dict[str, str], frozenset[str]]:
+    """Output members sent as headers (member -> header name), and those sent in the body."""
+    from .model import operation as spec_of
+
+    spec = spec_of(service, operation)
+    assert spec is not None
+    if spec.model.output_shape is None:
+        return {}, frozenset()
+    members = spec.output_shape.members
+    headers = {
+        name: str(shape.serialization.get("name", name))
+        for name, shape in members.items()
+        if _location(shape) == "header"
+    }
+    body = frozenset(name for name, shape in members.items() if _location(shape) == "body")
+    return headers, body
+
+
+def success(spec: OperationSpec, result: dict[str, Any] | None, request_id: str) -> Reply:
+    """The success answer for ``result`` (output member -> value), by each member's location."""
+    header_members, body_members = _output_layout(spec.service, spec.name)
+    headers = {"x-amzn-RequestId": request_id}
+    if not body_members:
+        body = None
+    else:
+        body = {}
+        for name, value in (result or {}).items():
+            if name in body_members:
+                body[name] = value
+            elif name in header_members:
+                headers[header_members[name]] = str(value)
+    return Reply(spec.success_status, headers, body)
+
+
+def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:
+    """The error answer: modelled status, ``x-amzn-ErrorType``, header-bound members, the JSON envelope."""
+    from . import facts
+
+    headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": code}
+    status = 500
+    if spec is not None and code in spec.errors:
+        status = spec.errors[code]
+        for member in spec.error_shape(code).members.values():
+            if member.serialization.get("location") == "header":
+                headers[member.serialization["name"]] = facts.RETRY_AFTER_SECONDS
+    return Reply(status, headers, {"Code": body_code, "Message": message, "RequestId": request_id})
+
+
+class _Body(io.BytesIO):
+    """A response body that reads like urllib3's."""
+
+    def stream(self, amt: int | None = None, decode_content: bool | None = None) -> Iterator[bytes]:
+        chunk = self.read(amt)  # all of it at once unless asked for less, as urllib3 may
+        while chunk:
+            yield chunk
+            chunk = self.read(amt)
+
+
+@functools.cache
+def _json_encoder() -> Callable[[Any], str]:
+    """Compact JSON, with json's C encoder made once (``JSONEncoder.encode`` makes it per call)."""
+    import json
+
+    plain = json.JSONEncoder(separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return plain.encode
+    chunks = make(None, plain.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+#: (second, its HTTP date): formatting the Date header once a second, not per call.
+_date: tuple[int, str] = (0, "")
+
+
+@functools.cache
+def _response_class() -> type[AWSResponse]:
+    from botocore import awsrequest
+
+    cls: type[AWSResponse] = awsrequest.AWSResponse
+    return cls
+
+
+def encode(reply: Reply, url: str) -> AWSResponse:
+    """The HTTP response botocore parses: status, headers and (unless bodiless) a JSON body."""
+    global _date
+    now = int(_time.time())
+    if _date[0] != now:
+        from email.utils import formatdate
+
+        _date = (now, formatdate(now, usegmt=True))
+    if reply.body is None:
+        body = b""
+        headers = {"Date": _date[1], "Content-Length": "0", "Connection": "keep-alive", **reply.headers}
+    else:
+        body = _json_encoder()(reply.body).encode()
+        headers = {
+            "Date": _date[1],
+            "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
+            "Connection": "keep-alive",
+            **reply.headers,
+        }
+    return _response_class()(url, reply.status, headers, _Body(body))
