@@ -33,3 +33,14 @@ def pytest_chime_meeting_created(meeting: dict[str, Any], params: dict[str, Any]
     ``meeting`` is the Meeting as it will be returned (change it in place);
     ``params`` is the decoded request.
     """
+
+
+@pytest.hookspec
+def pytest_chime_attendee_created(attendee: dict[str, Any], meeting: dict[str, Any], params: dict[str, Any]) -> None:
+    """Called for every attendee the fake creates, before it is stored and returned.
+
+    ``attendee`` is the Attendee as it will be returned (change it in place);
+    ``meeting`` is its meeting; ``params`` is the request's item for it (CreateAttendee's
+    request, or one item of BatchCreateAttendee's or CreateMeetingWithAttendees'
+    ``Attendees``).
+    """

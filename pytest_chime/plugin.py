@@ -202,6 +202,11 @@ def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
     fake.meeting_hooks.append(
         lambda meeting, params: node.ihook.pytest_chime_meeting_created(meeting=meeting, params=params)
     )
+    fake.attendee_hooks.append(
+        lambda attendee, meeting, params: node.ihook.pytest_chime_attendee_created(
+            attendee=attendee, meeting=meeting, params=params
+        )
+    )
     node.ihook.pytest_chime_configure(fake=fake)
     for item in injections:
         fake._queue(item)
