@@ -327,7 +327,7 @@ def test_a_meeting_belongs_to_the_service_that_created_it(fake_chime: FakeChime)
 def test_legacy_attendee_tags_follow_the_tag_rules(fake_chime: FakeChime) -> None:
     client = make_client("chime")
     meeting_id = create(client, "chime")["MeetingId"]
-    with pytest.raises(client.exceptions.BadRequestException, match="Tags.1.Key"):
+    with pytest.raises(client.exceptions.BadRequestException, match=r"Tags\.1\.Key"):
         client.create_attendee(MeetingId=meeting_id, ExternalUserId="alice", Tags=[{"Key": "aws:x", "Value": "v"}])
 
 

@@ -120,7 +120,7 @@ def test_error_codes_lists_the_codes_of_the_named_operation(service: str) -> Non
 
 
 def test_an_unimplemented_operation_is_refused_when_declared_listing_the_implemented() -> None:
-    with pytest.raises(UnknownOperationError, match="Implemented: .*GetMeeting") as caught:
+    with pytest.raises(UnknownOperationError, match=r"Implemented: .*GetMeeting") as caught:
         FakeChime().fail("ThrottlingException", operation="NoSuchOperation")
     assert "is not an operation of" in str(caught.value)
 
