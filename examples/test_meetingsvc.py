@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from meetingsvc import (
     MeetingCapacityReached,
+    MeetingEnded,
     MeetingError,
+    MeetingFull,
     MeetingNotAllowed,
     MeetingRejected,
     MeetingService,
@@ -41,9 +43,14 @@ OUTCOME: dict[str, type[MeetingError] | None] = {
 }
 
 
-def codes(fake: FakeChime) -> list[str | None]:
-    """The error code of every HTTP attempt the fake answered (None: success)."""
-    return [call.error_code for call in fake.calls]
+def codes(fake: FakeChime, operation: str | None = None) -> list[str | None]:
+    """The error code of every HTTP attempt the fake answered (of ``operation``'s only, if given; None: success)."""
+    return [call.error_code for call in fake.calls if operation in (None, call.operation)]
+
+
+def operations(fake: FakeChime) -> list[str]:
+    """The operation of every HTTP attempt the fake answered, in order."""
+    return [call.operation for call in fake.calls]
 
 
 # --- the happy path -----------------------------------------------------------------------
@@ -218,6 +225,190 @@ def test_one_occurrence_of_each_modelled_error(fake_chime: FakeChime, meetings: 
             meetings.start_meeting("standup")
         assert raised.value.code == code
     assert fake_chime.calls[0].error_code == code
+
+
+# --- joining, listing, leaving, ending ------------------------------------------------------
+
+
+def test_joining_gives_the_browser_the_meeting_and_its_attendee(
+    fake_chime: FakeChime, meetings: MeetingService
+) -> None:
+    meeting = meetings.start_meeting("standup")
+
+    info = meetings.join_meeting(meeting["MeetingId"], "alice@example.com")
+
+    assert json.loads(json.dumps(info)) == info
+    assert info["Meeting"] == meetingsvc.join_info(meeting)["Meeting"]
+    attendee_id = info["Attendee"]["AttendeeId"]
+    stored = fake_chime.attendees[meeting["MeetingId"]][attendee_id]
+    assert info["Attendee"] == {
+        "AttendeeId": attendee_id,
+        "ExternalUserId": "alice@example.com",
+        "JoinToken": stored["JoinToken"],
+    }
+    assert operations(fake_chime) == ["CreateMeeting", "GetMeeting", "CreateAttendee"]
+
+
+def test_joining_again_as_the_same_user_gives_the_same_attendee(
+    fake_chime: FakeChime, meetings: MeetingService
+) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+
+    first = meetings.join_meeting(meeting_id, "alice")
+    again = meetings.join_meeting(meeting_id, "alice")  # a reload of the page, say
+
+    assert again == first
+    assert len(fake_chime.attendees[meeting_id]) == 1
+
+
+@pytest.mark.chime_error("ThrottlingException", operation="CreateAttendee", times=3)
+def test_a_throttled_join_is_retried_and_still_adds_one_attendee(
+    fake_chime: FakeChime, meetings: MeetingService, slept: list[float]
+) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+
+    meetings.join_meeting(meeting_id, "alice")
+
+    # botocore's three attempts are throttled; the service's second round gets through,
+    # and the same ExternalUserId makes the retry safe.
+    assert codes(fake_chime, "CreateAttendee") == ["ThrottlingException"] * 3 + [None]
+    assert slept == [1.0]
+    assert len(fake_chime.attendees[meeting_id]) == 1
+
+
+@pytest.mark.chime_error("NotFoundException", operation="CreateAttendee")
+def test_a_meeting_that_ends_while_joining_raises_meeting_ended(
+    fake_chime: FakeChime, meetings: MeetingService
+) -> None:
+    """Chime ends a meeting by itself when nobody is left: between GetMeeting and CreateAttendee, here."""
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+
+    with pytest.raises(MeetingEnded) as raised:
+        meetings.join_meeting(meeting_id, "alice")
+
+    assert raised.value.code == "NotFoundException"
+    assert codes(fake_chime) == [None, None, "NotFoundException"]  # not retried by anyone
+
+
+def test_a_full_meeting_raises_meeting_full(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting_id = meetings.start_meeting("interview", max_attendees=2)["MeetingId"]
+    meetings.join_meeting(meeting_id, "candidate")
+    meetings.join_meeting(meeting_id, "interviewer")
+
+    with pytest.raises(MeetingFull, match="limit of 2 attendees"):
+        meetings.join_meeting(meeting_id, "observer")
+
+    assert meetings.join_meeting(meeting_id, "candidate")["Attendee"]["ExternalUserId"] == "candidate"
+    # botocore's standard retry mode retries LimitExceededException, for attendees too.
+    assert codes(fake_chime, "CreateAttendee") == [None, None] + ["LimitExceededException"] * 3 + [None]
+
+
+def test_a_user_id_chime_reserves_is_rejected(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+
+    with pytest.raises(MeetingRejected, match="reserved for AWS use"):
+        meetings.join_meeting(meeting_id, "aws:admin")
+
+    assert fake_chime.attendees[meeting_id] == {}
+
+
+#: What one occurrence of each error CreateAttendee models does to a join (None: joined).
+JOIN_OUTCOME: dict[str, type[MeetingError] | None] = {
+    "BadRequestException": MeetingRejected,
+    "ForbiddenException": MeetingNotAllowed,
+    "NotFoundException": MeetingEnded,
+    "UnauthorizedException": MeetingNotAllowed,
+    "UnprocessableEntityException": MeetingRejected,
+    "LimitExceededException": None,  # retried by botocore's standard mode
+    "ServiceUnavailableException": None,  # retried by botocore
+    "ServiceFailureException": None,  # retried by botocore
+    "ThrottlingException": None,  # retried by botocore
+}
+
+
+@pytest.mark.parametrize("code", pytest_chime.error_codes("chime-sdk-meetings", operation="CreateAttendee"))
+def test_one_occurrence_of_each_create_attendee_error(
+    fake_chime: FakeChime, meetings: MeetingService, code: str
+) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+    fake_chime.fail(code, operation="CreateAttendee")
+    expected = JOIN_OUTCOME[code]
+
+    if expected is None:
+        info = meetings.join_meeting(meeting_id, "alice")
+        assert list(fake_chime.attendees[meeting_id]) == [info["Attendee"]["AttendeeId"]]
+    else:
+        with pytest.raises(expected) as raised:
+            meetings.join_meeting(meeting_id, "alice")
+        assert raised.value.code == code
+        assert fake_chime.attendees[meeting_id] == {}
+
+
+def test_listing_attendees_walks_every_page(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting_id = meetings.start_meeting("all-hands")["MeetingId"]
+    users = ["ana", "ben", "cai", "dee", "eli"]
+    for user in users:
+        meetings.join_meeting(meeting_id, user)
+
+    listed = meetings.attendees(meeting_id, page_size=2)
+
+    assert [attendee["ExternalUserId"] for attendee in listed] == users  # oldest first
+    pages = [call.params for call in fake_chime.calls if call.operation == "ListAttendees"]
+    assert [page["MaxResults"] for page in pages] == [2, 2, 2]
+    assert "NextToken" not in pages[0]
+    assert pages[1]["NextToken"] != pages[2]["NextToken"]
+
+
+def test_leaving_removes_the_attendee_and_leaving_twice_is_harmless(
+    fake_chime: FakeChime, meetings: MeetingService
+) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+    alice = meetings.join_meeting(meeting_id, "alice")["Attendee"]["AttendeeId"]
+    meetings.join_meeting(meeting_id, "bob")
+
+    assert meetings.leave_meeting(meeting_id, alice) is True
+    assert meetings.leave_meeting(meeting_id, alice) is False  # already gone
+
+    assert [attendee["ExternalUserId"] for attendee in meetings.attendees(meeting_id)] == ["bob"]
+    assert [call.status for call in fake_chime.calls if call.operation == "DeleteAttendee"] == [204, 404]
+
+
+def test_ending_a_meeting_ends_it_for_everyone(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+    meetings.join_meeting(meeting_id, "alice")
+
+    assert meetings.end_meeting(meeting_id) is True
+
+    assert fake_chime.meetings == {}
+    assert fake_chime.attendees == {}
+    with pytest.raises(MeetingEnded, match=f"Meeting {meeting_id} not found"):
+        meetings.join_meeting(meeting_id, "bob")
+    with pytest.raises(MeetingEnded):
+        meetings.attendees(meeting_id)
+
+
+def test_ending_a_meeting_that_already_ended_is_done_not_an_error(
+    fake_chime: FakeChime, meetings: MeetingService
+) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+    meetings.end_meeting(meeting_id)
+
+    assert meetings.end_meeting(meeting_id) is False
+    assert [call.status for call in fake_chime.calls if call.operation == "DeleteMeeting"] == [204, 404]
+
+
+@pytest.mark.chime_error("ServiceUnavailableException", operation="DeleteMeeting", times=None)
+def test_a_meeting_that_cannot_be_ended_raises_meeting_unavailable(
+    fake_chime: FakeChime, meetings: MeetingService, slept: list[float]
+) -> None:
+    meeting_id = meetings.start_meeting("standup")["MeetingId"]
+
+    with pytest.raises(MeetingUnavailable):
+        meetings.end_meeting(meeting_id)
+
+    assert meeting_id in fake_chime.meetings  # still running: the caller must try again later
+    assert operations(fake_chime).count("DeleteMeeting") == 9  # 3 rounds of botocore's 3 attempts
+    assert slept == [1.0, 4.0]
 
 
 # --- the legacy service -------------------------------------------------------------------

@@ -1,13 +1,22 @@
-"""meetingsvc: start Amazon Chime SDK meetings for a web application.
+"""meetingsvc: run Amazon Chime SDK meetings for a web application.
 
-A small service of the kind pytest-chime is made to test. It creates meetings through a
-boto3 ``chime-sdk-meetings`` client and hands the browser what it needs to join:
+A small service of the kind pytest-chime is made to test. It drives the whole life of a
+meeting through a boto3 ``chime-sdk-meetings`` client and hands the browser what it
+needs to join:
 
-- one stable ``ClientRequestToken`` per logical meeting, so a retry never creates a
-  second meeting;
+- **start** (CreateMeeting): one stable ``ClientRequestToken`` per logical meeting, so a
+  retry never creates a second meeting, and a fallback media region when the requested
+  one is rejected;
+- **join** (GetMeeting, CreateAttendee): the Meeting and the Attendee a browser joins
+  with; the user's id is the ``ExternalUserId``, so joining again (or retrying) gives the
+  same attendee;
+- **attendees** (ListAttendees): everyone in the meeting, walking every page;
+- **leave** (DeleteAttendee) and **end** (DeleteMeeting): done is done, so leaving twice
+  or ending a meeting that already ended is not an error;
 - its own bounded retries of transient errors, on top of botocore's;
-- a fallback media region when the requested one is rejected;
 - domain errors (:class:`MeetingError` and subclasses) instead of botocore exceptions.
+
+``meetingsvc.lambda_handler`` serves the same operations as AWS Lambda functions.
 """
 
 from __future__ import annotations
@@ -24,7 +33,9 @@ __all__ = [
     "RETRY_CONFIG",
     "TRANSIENT_ERRORS",
     "MeetingCapacityReached",
+    "MeetingEnded",
     "MeetingError",
+    "MeetingFull",
     "MeetingNotAllowed",
     "MeetingRejected",
     "MeetingService",
@@ -46,11 +57,14 @@ TRANSIENT_ERRORS = frozenset(
 #: The MediaPlacement URLs the browser SDK (amazon-chime-sdk-js) connects to.
 BROWSER_URLS = ("AudioHostUrl", "AudioFallbackUrl", "SignalingUrl", "TurnControlUrl", "EventIngestionUrl")
 
+#: The Attendee members the browser SDK reads.
+BROWSER_ATTENDEE = ("AttendeeId", "ExternalUserId", "JoinToken")
+
 _TOKEN_NAMESPACE = uuid.UUID("3d0f5b52-8c3e-4b8e-9a55-2f7c9d1e6a10")
 
 
 class MeetingError(Exception):
-    """A meeting could not be started; ``code`` names the Chime error behind it."""
+    """A meeting operation failed; ``code`` names the Chime error behind it."""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -58,11 +72,19 @@ class MeetingError(Exception):
 
 
 class MeetingNotAllowed(MeetingError):
-    """The account may not create meetings (ForbiddenException, UnauthorizedException)."""
+    """The account may not do this (ForbiddenException, UnauthorizedException)."""
 
 
 class MeetingCapacityReached(MeetingError):
     """The account has as many active meetings as its quota allows (LimitExceededException)."""
+
+
+class MeetingFull(MeetingError):
+    """The meeting has as many attendees as it may have (LimitExceededException on CreateAttendee)."""
+
+
+class MeetingEnded(MeetingError):
+    """The meeting is over: ended by someone, or by Chime once nobody was left (NotFoundException)."""
 
 
 class MeetingUnavailable(MeetingError):
@@ -70,7 +92,7 @@ class MeetingUnavailable(MeetingError):
 
 
 class MeetingRejected(MeetingError):
-    """The service rejected the request itself (BadRequestException) in every region tried."""
+    """The service rejected the request itself (BadRequestException, UnprocessableEntityException)."""
 
 
 def make_client(region: str = "us-east-1", **kwargs: Any) -> Any:
@@ -86,11 +108,12 @@ def meeting_token(key: str) -> str:
     return str(uuid.uuid5(_TOKEN_NAMESPACE, key))
 
 
-def join_info(meeting: Mapping[str, Any]) -> dict[str, Any]:
-    """What a browser needs to join ``meeting``, JSON-ready.
+def join_info(meeting: Mapping[str, Any], attendee: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a browser needs to join ``meeting`` (as ``attendee``, when given), JSON-ready.
 
-    The shape is the ``{"Meeting": ...}`` half that amazon-chime-sdk-js's
-    ``MeetingSessionConfiguration`` reads; screen-sharing URLs and the ARN stay server-side.
+    The shape is the ``{"Meeting": ..., "Attendee": ...}`` pair that amazon-chime-sdk-js's
+    ``MeetingSessionConfiguration`` reads; screen-sharing URLs, the ARN and the
+    attendee's capabilities stay server-side.
     """
     placement = meeting["MediaPlacement"]
     info: dict[str, Any] = {
@@ -102,11 +125,13 @@ def join_info(meeting: Mapping[str, Any]) -> dict[str, Any]:
         info["ExternalMeetingId"] = meeting["ExternalMeetingId"]
     if "MeetingFeatures" in meeting:
         info["MeetingFeatures"] = meeting["MeetingFeatures"]
-    return {"Meeting": info}
+    if attendee is None:
+        return {"Meeting": info}
+    return {"Meeting": info, "Attendee": {name: attendee[name] for name in BROWSER_ATTENDEE}}
 
 
 class MeetingService:
-    """Starts Chime SDK meetings through ``client`` (a boto3 ``chime-sdk-meetings`` client).
+    """Runs Chime SDK meetings through ``client`` (a boto3 ``chime-sdk-meetings`` client).
 
     ``rounds`` bounds how often a transient error is retried after botocore's own retries
     gave up, waiting ``backoff`` seconds between rounds through ``sleep``. A rejected media
@@ -132,15 +157,19 @@ class MeetingService:
         self.backoff = tuple(backoff) or (0.0,)
         self.sleep = sleep
 
+    # --- start ------------------------------------------------------------------------------
+
     def start_meeting(
         self,
         key: str,
         *,
         media_region: str | None = None,
         tags: Mapping[str, str] | None = None,
+        max_attendees: int | None = None,
     ) -> dict[str, Any]:
         """Start the meeting for ``key`` (2-64 characters), or return it if it already started.
 
+        ``max_attendees`` caps the meeting's attendees below Chime's limit (250).
         Raises a :class:`MeetingError` subclass when no meeting can be had.
         """
         if not 2 <= len(key) <= 64:
@@ -151,22 +180,86 @@ class MeetingService:
         request: dict[str, Any] = {"ClientRequestToken": meeting_token(key), "ExternalMeetingId": key}
         if tags:
             request["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        if max_attendees is not None:
+            request["MeetingFeatures"] = {"Attendee": {"MaxCount": max_attendees}}
         for index, region in enumerate(regions):
             try:
-                return self._create(request | {"MediaRegion": region})
+                meeting: dict[str, Any] = self._call("create_meeting", **request, MediaRegion=region)["Meeting"]
+                return meeting
             except ClientError as error:
                 code, message = _code(error), _message(error)
                 last_region = index == len(regions) - 1
                 if code == "BadRequestException" and "MediaRegion" in message and not last_region:
                     continue  # the region was refused: try the fallback
-                raise _domain_error(code, message) from error
+                raise _domain_error(
+                    code, message, doing="start the meeting", over_limit=MeetingCapacityReached
+                ) from error
         raise AssertionError("unreachable: the last region either returns or raises")
 
-    def _create(self, request: dict[str, Any]) -> dict[str, Any]:
+    # --- join, list, leave ----------------------------------------------------------------------
+
+    def join_meeting(self, meeting_id: str, user_id: str) -> dict[str, Any]:
+        """Add ``user_id`` (2-64 characters) to the meeting; return the browser's join info.
+
+        The user's id is the attendee's ``ExternalUserId``: joining again returns the same
+        attendee, so a retried join never adds a second one. Raises :class:`MeetingEnded`
+        when the meeting is over, :class:`MeetingFull` when it has no room left.
+        """
+        try:
+            meeting = self._call("get_meeting", MeetingId=meeting_id)["Meeting"]
+            attendee = self._call("create_attendee", MeetingId=meeting_id, ExternalUserId=user_id)["Attendee"]
+        except ClientError as error:
+            raise _domain_error(_code(error), _message(error), doing="join the meeting") from error
+        return join_info(meeting, attendee)
+
+    def attendees(self, meeting_id: str, *, page_size: int | None = None) -> list[dict[str, Any]]:
+        """Everyone in the meeting, oldest first, reading every page (``page_size`` per call)."""
+        request: dict[str, Any] = {"MeetingId": meeting_id}
+        if page_size is not None:
+            request["MaxResults"] = page_size
+        found: list[dict[str, Any]] = []
+        try:
+            while True:
+                page = self._call("list_attendees", **request)
+                found += page["Attendees"]
+                if not page.get("NextToken"):
+                    return found
+                request["NextToken"] = page["NextToken"]
+        except ClientError as error:
+            raise _domain_error(_code(error), _message(error), doing="list the attendees") from error
+
+    def leave_meeting(self, meeting_id: str, attendee_id: str) -> bool:
+        """Remove the attendee: True if this call removed it, False if it was already gone."""
+        return self._delete("delete_attendee", "leave the meeting", MeetingId=meeting_id, AttendeeId=attendee_id)
+
+    # --- end ------------------------------------------------------------------------------------
+
+    def end_meeting(self, meeting_id: str) -> bool:
+        """End the meeting for everyone: True if this call ended it, False if it had already ended.
+
+        A meeting that is already over is not an error: someone else ended it, Chime ended
+        it once nobody was left, or an earlier attempt of ours did.
+        """
+        return self._delete("delete_meeting", "end the meeting", MeetingId=meeting_id)
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def _delete(self, operation: str, doing: str, **request: Any) -> bool:
+        try:
+            self._call(operation, **request)
+        except ClientError as error:
+            if _code(error) == "NotFoundException":
+                return False  # already gone: the caller's wish is granted
+            raise _domain_error(_code(error), _message(error), doing=doing) from error
+        return True
+
+    def _call(self, operation: str, **request: Any) -> dict[str, Any]:
+        """``client.<operation>(**request)``, another round after each transient error botocore gave up on."""
+        method = getattr(self.client, operation)
         for attempt in range(self.rounds):
             try:
-                meeting: dict[str, Any] = self.client.create_meeting(**request)["Meeting"]
-                return meeting
+                response: dict[str, Any] = method(**request)
+                return response
             except ClientError as error:
                 if _code(error) not in TRANSIENT_ERRORS or attempt == self.rounds - 1:
                     raise
@@ -182,13 +275,20 @@ def _message(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Message", ""))
 
 
-def _domain_error(code: str, message: str) -> MeetingError:
+def _domain_error(code: str, message: str, *, doing: str, over_limit: type[MeetingError] = MeetingFull) -> MeetingError:
+    """The domain error for Chime's ``code`` met while trying to ``doing``.
+
+    ``over_limit`` is what LimitExceededException means here: the account's meeting
+    quota for CreateMeeting, the meeting's attendee limit for CreateAttendee.
+    """
     if code in ("ForbiddenException", "UnauthorizedException"):
-        return MeetingNotAllowed(f"not allowed to start meetings: {message}", code=code)
+        return MeetingNotAllowed(f"not allowed to {doing}: {message}", code=code)
+    if code == "NotFoundException":
+        return MeetingEnded(f"cannot {doing}, it has ended: {message}", code=code)
     if code == "LimitExceededException":
-        return MeetingCapacityReached(f"too many active meetings: {message}", code=code)
+        return over_limit(f"cannot {doing}, a limit is reached: {message}", code=code)
     if code in TRANSIENT_ERRORS:
         return MeetingUnavailable(f"Chime is unavailable, try again later: {message}", code=code)
-    if code == "BadRequestException":
-        return MeetingRejected(f"the meeting request was rejected: {message}", code=code)
-    return MeetingError(f"could not start the meeting ({code}): {message}", code=code)
+    if code in ("BadRequestException", "UnprocessableEntityException"):
+        return MeetingRejected(f"the request to {doing} was rejected: {message}", code=code)
+    return MeetingError(f"could not {doing} ({code}): {message}", code=code)
