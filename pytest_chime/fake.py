@@ -277,20 +277,20 @@ class FakeChime:
         decode_error: str | None = None,
     ) -> Reply:
         """Answer one decoded request: an injected error, a validation error or the operation's result."""
-        implementation = operations.lookup(service, operation)
-        spec = model.operation(service, operation)
-        if implementation is None or spec is None:  # the wire only routes implemented operations here
+        route = operations.route(service, operation)
+        if route is None:  # the wire only routes implemented operations here
             raise InternalFakeError(f"{service} {operation} is not implemented")
+        spec = route.spec
         with self._lock:
             request_id = facts.request_id(self._request_ids)
             try:
                 if self._errors or self.chaos or decode_error is not None:
                     self._reject_early(service, operation, decode_error)
                 request = operations.Request(service, operation, params, region)
-                found = operations.violations(implementation, request)
+                found = operations.violations(route, request)
                 if found:
                     raise ServiceError("BadRequestException", validate.message(found))
-                reply = protocol.success(spec, implementation.handler(self, request), request_id)
+                reply = protocol.success(spec, route.implementation.handler(self, request), request_id)
                 self.calls.append(Call(service, operation, params, reply.status, None, request_id, region))
             except ServiceError as err:
                 reply = protocol.error(spec, err.code, err.message, request_id, body_code=facts.body_code(err.code))

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from . import facts, model
+from . import facts, model, validate
 from .errors import ServiceError
 
 if TYPE_CHECKING:
     from .fake import FakeChime
+    from .model import OperationSpec
     from .validate import Violation
 
 
@@ -66,12 +68,29 @@ def operation(name: str, *, rules: Sequence[Rule] = ()) -> Callable[[Handler], H
     return register
 
 
+class Route(NamedTuple):
+    """What answering one operation of one service needs, looked up once."""
+
+    spec: OperationSpec
+    implementation: Operation
+    #: The model's constraints, compiled: the violations a request's members commit.
+    check: Callable[[Mapping[str, Any]], list[Violation]]
+
+
+@functools.cache
+def route(service: str, name: str) -> Route | None:
+    """How the fake answers ``service``'s ``name``, or None when it does not serve it."""
+    found = TABLE.get(name)
+    spec = model.operation(service, name)
+    if found is None or spec is None:
+        return None
+    return Route(spec, found, validate.checker(service, name))
+
+
 def lookup(service: str, name: str) -> Operation | None:
     """The implementation of ``service``'s ``name``, or None when the fake does not serve it."""
-    found = TABLE.get(name)
-    if found is None or model.operation(service, name) is None:
-        return None
-    return found
+    found = route(service, name)
+    return found.implementation if found is not None else None
 
 
 def implemented(service: str | None = None) -> tuple[str, ...]:
@@ -80,24 +99,20 @@ def implemented(service: str | None = None) -> tuple[str, ...]:
     return tuple(sorted(name for name in TABLE if any(model.operation(s, name) is not None for s in wanted)))
 
 
-def violations(implementation: Operation, request: Request) -> list[Violation]:
+def violations(found: Route, request: Request) -> list[Violation]:
     """Every rule ``request`` breaks: the model's constraints, then the operation's service rules."""
-    from .validate import violations as modelled
-
-    spec = model.operation(request.service, request.operation)
-    assert spec is not None
-    found = modelled(spec, request.params)
-    for rule in implementation.rules:
-        found += rule(request)
-    return found
+    broken = found.check(request.params)
+    for rule in found.implementation.rules:
+        broken += rule(request)
+    return broken
 
 
 def check(service: str, operation: str, params: dict[str, Any], region: str = facts.DEFAULT_REGION) -> list[Violation]:
     """The rules ``params`` breaks as ``service``'s ``operation`` sent to ``region`` (for tests and strategies)."""
-    implementation = lookup(service, operation)
-    if implementation is None:
+    found = route(service, operation)
+    if found is None:
         raise KeyError(f"{service} {operation} is not implemented")
-    return violations(implementation, Request(service, operation, params, region))
+    return violations(found, Request(service, operation, params, region))
 
 
 # --- paging -----------------------------------------------------------------------------------

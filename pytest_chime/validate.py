@@ -140,15 +140,6 @@ def _compile(shape: Shape, cache: dict[str, _Check]) -> _Check:
 
 
 @functools.cache
-def _compiled(service: str, operation: str) -> _Check:
-    from .model import operation as spec_of
-
-    spec = spec_of(service, operation)
-    assert spec is not None
-    return _compile(spec.input_shape, {})
-
-
-@functools.cache
 def _regex(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled on first use (compiling at import would slow pytest's start-up)."""
     return re.compile(pattern)
@@ -217,11 +208,27 @@ def _documented_limits(spec: OperationSpec, params: Mapping[str, Any], out: list
 
 def violations(spec: OperationSpec, params: Mapping[str, Any]) -> list[Violation]:
     """Every model constraint ``params`` breaks (and documented limits the model lacks), in member order."""
-    out: list[Violation] = []
-    _compiled(spec.service, spec.name)(params, "", out)
-    if spec.name in facts.DOCUMENTED_MAX_ITEMS:
-        _documented_limits(spec, params, out)
-    return out
+    return checker(spec.service, spec.name)(params)
+
+
+@functools.cache
+def checker(service: str, operation: str) -> Callable[[Mapping[str, Any]], list[Violation]]:
+    """``violations`` for one operation, compiled once: call it with the request's members."""
+    from .model import operation as spec_of
+
+    spec = spec_of(service, operation)
+    assert spec is not None
+    compiled = _compile(spec.input_shape, {})
+    documented = spec.name in facts.DOCUMENTED_MAX_ITEMS
+
+    def check(params: Mapping[str, Any]) -> list[Violation]:
+        out: list[Violation] = []
+        compiled(params, "", out)
+        if documented:
+            _documented_limits(spec, params, out)
+        return out
+
+    return check
 
 
 def message(found: list[Violation]) -> str:

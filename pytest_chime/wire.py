@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import facts, model, operations, protocol
+from . import facts, operations, protocol
 from .errors import ChimeFakeError, FakeChimeStateError, UnsupportedOperationError
 
 if TYPE_CHECKING:
@@ -92,15 +92,15 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
         return None
     fake = _stack[-1]
     service, operation = event_name.split(".", 2)[1:]
-    spec = model.operation(service, operation)
-    if spec is None or operations.lookup(service, operation) is None:
+    route = operations.route(service, operation)
+    if route is None:
         reason = _refusal(service, operation)
         fake.refuse(service, operation, reason, region=client_region(request, service, fake.region))
         raise UnsupportedOperationError(reason)
     _local.fake = fake
     reply = None
     try:
-        params, problem = protocol.decode(request, spec)
+        params, problem = protocol.decode(request, route.spec)
         reply = fake.handle(
             service, operation, params, region=client_region(request, service, fake.region), decode_error=problem
         )
