@@ -56,8 +56,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from . import facts, model
-from .errors import UnknownOperationError
+from .. import facts, model
+from ..errors import UnknownOperationError
 
 if TYPE_CHECKING:
     from botocore.model import Shape
