@@ -1,0 +1,376 @@
+"""Valid requests: each member's strategy, and whole requests the service accepts."""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.strategies import SearchStrategy
+
+from .. import facts, model
+from ..errors import UnknownOperationError
+from .shapes import (
+    _ASCII,
+    _dicts,
+    _limits,
+    _lists,
+    _renamer,
+    _snake,
+    _some_members,
+    _text,
+    _valid,
+)
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+
+#: Attendees a meeting with FHD video or UHD content may have (re-exported from the facts).
+HIGH_RESOLUTION_MAX_ATTENDEES: Final = facts.HIGH_RESOLUTION_MAX_ATTENDEES
+_HIGH_RESOLUTION: Final = facts.HIGH_RESOLUTION_FEATURES
+#: What each notification target's ARN names: (service in the ARN, resource prefix).
+_ARN_RESOURCES: Final = {
+    "SnsTopicArn": ("sns", ""),
+    "SqsQueueArn": ("sqs", ""),
+    "LambdaFunctionArn": ("lambda", "function:"),
+}
+#: Longest Lambda qualifier (version or alias) generated.
+_QUALIFIER_MAX: Final = 32
+
+
+# --- the model ----------------------------------------------------------------------------
+
+
+def _spec(service: str) -> model.OperationSpec:
+    if service not in facts.SERVICES:
+        raise InvalidArgument(f"service={service!r} is not a Chime service: use one of {', '.join(facts.SERVICES)}")
+    spec = model.operation(service)
+    if spec is None:
+        raise UnknownOperationError(service, "CreateMeeting", model.services())
+    return spec
+
+
+def _member(service: str, *path: str) -> Shape:
+    shape = _spec(service).input_shape
+    for depth, name in enumerate(path):
+        if name not in shape.members:
+            where = ".".join(path[:depth]) or "the CreateMeeting request"
+            raise InvalidArgument(
+                f"botocore {model.botocore_version()} models no member {name!r} in {where} of {service!r}; "
+                f"it has: {', '.join(shape.members)}"
+            )
+        shape = shape.members[name]
+    return shape
+
+
+def _control_region(service: str, region: str) -> str:
+    return facts.LEGACY_CONTROL_REGION if service == facts.LEGACY else region
+
+
+# --- the request's members --------------------------------------------------------------------
+
+
+@functools.cache
+def _media_regions(service: str, region: str | None) -> tuple[str, ...]:
+    if service not in facts.SERVICES:
+        raise InvalidArgument(f"service={service!r} is not a Chime service: use one of {', '.join(facts.SERVICES)}")
+    regions = facts.MEDIA_REGIONS[service]
+    if region is None:
+        return regions
+    control = _control_region(service, region)
+    usable = tuple(r for r in regions if facts.partition(r) == facts.partition(control))
+    if not usable:
+        raise InvalidArgument(f"{service!r} has no media region in the partition of region={region!r}")
+    return tuple(sorted(usable, key=lambda r: r != control))
+
+
+def media_regions(*, service: str = facts.MODERN, region: str | None = facts.DEFAULT_REGION) -> SearchStrategy[str]:
+    """Generates the media regions ``service`` accepts from a client in ``region``.
+
+    A meeting's media region must be in its control region's partition, so from
+    ``us-east-1`` the GovCloud media regions are left out (``region=None`` gives every media
+    region of the service). The legacy ``chime`` service's control region is always
+    ``us-east-1``. Examples shrink towards ``region`` itself.
+    """
+    return st.sampled_from(_media_regions(service, region))
+
+
+def client_request_tokens(*, service: str = facts.MODERN) -> SearchStrategy[str]:
+    """Generates ClientRequestTokens: the model's alphabet (``[-_a-zA-Z0-9]``) and length (2 to 64)."""
+    return _text(_member(service, "ClientRequestToken"))
+
+
+def external_meeting_ids(*, service: str = facts.MODERN) -> SearchStrategy[str]:
+    """Generates ExternalMeetingIds of 2 to 64 characters, never starting with ``aws:``."""
+    return _text(_member(service, "ExternalMeetingId"), unreserved=True)
+
+
+def meeting_host_ids(*, service: str = facts.MODERN) -> SearchStrategy[str]:
+    """Generates MeetingHostIds of 2 to 64 characters, never starting with ``aws:``."""
+    return _text(_member(service, "MeetingHostId"), unreserved=True)
+
+
+def meeting_ids() -> SearchStrategy[str]:
+    """Generates MeetingIds as the service writes them (lowercase UUID4s), e.g. for PrimaryMeetingId.
+
+    Built by :func:`pytest_chime.facts.meeting_id` from a Hypothesis-drawn random, so they
+    shrink to ``00000000-0000-4000-8000-000000000000``.
+    """
+    return st.builds(facts.meeting_id, st.randoms(use_true_random=False))
+
+
+def tenant_ids(*, service: str = facts.MODERN) -> SearchStrategy[list[str]]:
+    """Generates lists of distinct TenantIds, as many as the model allows (1 to 5).
+
+    Each id uses the model's alphabet (``[-_!@#$a-zA-Z0-9]``), has 2 to 256 characters and
+    no character four times in a row (the model's pattern forbids it).
+    """
+    shape = _member(service, "TenantIds")
+    low, high = _limits(shape)
+    return _lists(
+        _text(shape.member), name=shape.name, min_size=low, max_size=high, key=_same, renamed=_renamer(shape.member)
+    )
+
+
+def _same(value: str) -> str:
+    return value
+
+
+def _tag_key(tag: Mapping[str, str]) -> str:
+    return tag["Key"].lower()
+
+
+def tags(*, service: str = facts.MODERN) -> SearchStrategy[list[dict[str, str]]]:
+    """Generates Tags lists: ``[{"Key": ..., "Value": ...}, ...]``.
+
+    As many tags as the model allows (0 to 50 for ``chime-sdk-meetings``, 1 to 50 for
+    ``chime``), keys and values sized and spelled by the model's limits and patterns, keys
+    unique (ignoring case) and never starting with the reserved ``aws:``.
+    """
+    shape = _member(service, "Tags")
+    low, high = _limits(shape)
+    return _tags(shape, min_size=low, max_size=high)
+
+
+def _tags(shape: Shape, *, min_size: int, max_size: int) -> SearchStrategy[list[dict[str, str]]]:
+    """Tag lists of ``shape`` with distinct keys (ignoring case)."""
+    item = shape.member.members
+    tag = _dicts({"Key": _text(item["Key"], unreserved=True), "Value": _text(item["Value"])}, {})
+    rename = _renamer(item["Key"], unreserved=True)
+
+    def renamed(found: dict[str, str], attempt: int) -> dict[str, str]:
+        return {**found, "Key": rename(found["Key"], attempt)}
+
+    return _lists(tag, name=shape.name, min_size=min_size, max_size=max_size, key=_tag_key, renamed=renamed)
+
+
+@dataclass(frozen=True)
+class _ArnFormat:
+    service: str
+    resource: str
+    name_alphabet: str
+    name_max: int
+    qualifier_alphabet: str
+    #: Qualifier characters the target's rule allows but the model's pattern does not.
+    qualifier_foreign: str
+
+
+@functools.cache
+def _arn_format(target: str, model_pattern: str | None) -> _ArnFormat:
+    """Read the name and qualifier rules of ``target``'s ARNs off facts' pattern and the model's."""
+    service, resource = _ARN_RESOURCES[target]
+    rule = re.compile(facts.NOTIFICATION_ARN_PATTERNS[target])
+    modelled = re.compile(model_pattern, re.ASCII) if model_pattern else None
+    head = f"arn:aws:{service}:{facts.DEFAULT_REGION}:{facts.DEFAULT_ACCOUNT_ID}:{resource}"
+
+    def ok(arn: str) -> bool:
+        return rule.fullmatch(arn) is not None and (modelled is None or modelled.fullmatch(arn) is not None)
+
+    names = "".join(c for c in _ASCII if ok(head + c))
+    if not names:
+        raise InvalidArgument(f"no {target} name satisfies both {rule.pattern!r} and the model's {model_pattern!r}")
+    size = 1
+    while size < 1024 and ok(head + names[0] * (size + 1)):
+        size += 1
+    qualifiers = "".join(c for c in _ASCII if ok(f"{head}{names[0]}:{c}"))
+    foreign = "".join(c for c in _ASCII if rule.fullmatch(f"{head}{names[0]}:{c}") and c not in qualifiers)
+    return _ArnFormat(service, resource, names, size, qualifiers, foreign)
+
+
+def _arn(head: str, account: str, resource: str, name: str, qualifier: str | None) -> str:
+    return f"{head}{account}:{resource}{name}" + (f":{qualifier}" if qualifier else "")
+
+
+def _arns(target: str, control_region: str, arn_shape: Shape, *, qualified: bool = True) -> SearchStrategy[str]:
+    form = _arn_format(target, arn_shape.metadata.get("pattern"))
+    head = f"arn:{facts.partition(control_region)}:{form.service}:{control_region}:"
+    qualifier: SearchStrategy[str | None] = st.none()
+    if qualified and form.qualifier_alphabet:
+        qualifier = st.none() | st.text(form.qualifier_alphabet, min_size=1, max_size=_QUALIFIER_MAX)
+    return st.builds(
+        functools.partial(_arn, head, resource=form.resource),
+        account=st.text(string.digits, min_size=12, max_size=12),
+        name=st.text(form.name_alphabet, min_size=1, max_size=form.name_max),
+        qualifier=qualifier,
+    )
+
+
+def notification_arns(
+    *, target: str = "SnsTopicArn", service: str = facts.MODERN, region: str = facts.DEFAULT_REGION
+) -> SearchStrategy[str]:
+    """Generates ARNs the service accepts for ``target`` (a NotificationsConfiguration member).
+
+    Valid per the model's pattern and per the target's rule in
+    :data:`pytest_chime.facts.NOTIFICATION_ARN_PATTERNS`: e.g.
+    ``arn:aws:sqs:us-east-1:000000000000:0``. They name the control region.
+    """
+    shape = _member(service, "NotificationsConfiguration", target)
+    if target not in _ARN_RESOURCES or target not in facts.NOTIFICATION_ARN_PATTERNS:
+        raise InvalidArgument(f"pytest-chime knows no rule for {target} ARNs; it knows {', '.join(_ARN_RESOURCES)}")
+    return _arns(target, _control_region(service, region), shape)
+
+
+def notifications_configurations(
+    *, service: str = facts.MODERN, region: str = facts.DEFAULT_REGION
+) -> SearchStrategy[dict[str, str]]:
+    """Generates NotificationsConfiguration dicts with at least one target ARN the service accepts."""
+    shape = _member(service, "NotificationsConfiguration")
+    control = _control_region(service, region)
+    known = {name: member for name, member in shape.members.items() if name in _ARN_RESOURCES}
+    return _some_members({name: _arns(name, control, member) for name, member in known.items()})
+
+
+def _is_high_resolution(features: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(features.get(group), dict) and features[group].get(name) == value
+        for (group, name), value in _HIGH_RESOLUTION.items()
+    )
+
+
+def _limit_attendees(features: dict[str, Any], count: int) -> dict[str, Any]:
+    if not _is_high_resolution(features):
+        return features
+    attendee = dict(features.get("Attendee") or {})
+    current = attendee.get("MaxCount")
+    if not isinstance(current, int) or current > HIGH_RESOLUTION_MAX_ATTENDEES:
+        attendee["MaxCount"] = count
+    return {**features, "Attendee": attendee}
+
+
+def meeting_features(*, service: str = facts.MODERN) -> SearchStrategy[dict[str, Any]]:
+    """Generates MeetingFeatures dicts with at least one feature set, each from the model.
+
+    FHD video or UHD content comes with ``Attendee.MaxCount`` of at most 25, which the API
+    reference requires; where the model has no ``Attendee`` feature, those values are not
+    generated.
+    """
+    shape = _member(service, "MeetingFeatures")
+    groups: dict[str, SearchStrategy[Any]] = {}
+    has_attendee = "MaxCount" in getattr(shape.members.get("Attendee"), "members", {})
+    for group, group_shape in shape.members.items():
+        if group_shape.type_name != "structure":
+            continue
+        members: dict[str, SearchStrategy[Any]] = {}
+        for name, member in group_shape.members.items():
+            enum = list(getattr(member, "enum", None) or ())
+            high = _HIGH_RESOLUTION.get((group, name))
+            if enum and high in enum and not has_attendee:
+                enum.remove(high)
+            strategy = st.sampled_from(enum) if enum else _valid(member)
+            if strategy is not None:
+                members[name] = strategy
+        if members:
+            groups[group] = _some_members(members)
+    features = _some_members(groups)
+    if not has_attendee:
+        return features
+    return st.builds(_limit_attendees, features, st.integers(1, HIGH_RESOLUTION_MAX_ATTENDEES))
+
+
+def media_placement_network_types(*, service: str = facts.MODERN) -> SearchStrategy[str]:
+    """Generates the MediaPlacementNetworkType values the model lists."""
+    return st.sampled_from(list(_member(service, "MediaPlacementNetworkType").enum))
+
+
+_MEMBER_STRATEGIES: Final[dict[str, Callable[[str, str], SearchStrategy[Any]]]] = {
+    "ClientRequestToken": lambda service, region: client_request_tokens(service=service),
+    "MediaRegion": lambda service, region: media_regions(service=service, region=region),
+    "ExternalMeetingId": lambda service, region: external_meeting_ids(service=service),
+    "MeetingHostId": lambda service, region: meeting_host_ids(service=service),
+    "Tags": lambda service, region: tags(service=service),
+    "NotificationsConfiguration": lambda service, region: notifications_configurations(service=service, region=region),
+    "MeetingFeatures": lambda service, region: meeting_features(service=service),
+    "TenantIds": lambda service, region: tenant_ids(service=service),
+    "PrimaryMeetingId": lambda service, region: meeting_ids(),
+    "MediaPlacementNetworkType": lambda service, region: media_placement_network_types(service=service),
+}
+
+
+@functools.cache
+def _request_members(service: str, region: str) -> dict[str, SearchStrategy[Any]]:
+    shape = _spec(service).input_shape
+    members: dict[str, SearchStrategy[Any]] = {}
+    for name, member in shape.members.items():
+        build = _MEMBER_STRATEGIES.get(name)
+        strategy = build(service, region) if build else _valid(member)
+        if strategy is not None:
+            members[name] = strategy
+    return members
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def create_meeting_requests(
+    *, service: str = facts.MODERN, region: str = facts.DEFAULT_REGION, **pinned: Any
+) -> SearchStrategy[dict[str, Any]]:
+    """Generates keyword arguments for ``client.create_meeting`` that the service accepts.
+
+    Each dict passes botocore's validation against the installed model's input shape and
+    the service's own rules (:func:`pytest_chime.validate.violations` finds nothing), for a
+    client of ``service`` in the control region ``region``. Required members are always
+    present; every optional member the installed model has (Tags, NotificationsConfiguration,
+    MeetingFeatures, TenantIds, MeetingHostId, PrimaryMeetingId, MediaPlacementNetworkType,
+    ...) is sometimes present and sometimes absent.
+
+    Pin a member with its snake_case name: ``media_region="eu-west-2"`` is used as is (not
+    checked), a :class:`~hypothesis.strategies.SearchStrategy` is drawn from, and ``None``
+    leaves an optional member out. An unknown name raises
+    :class:`~hypothesis.errors.InvalidArgument` listing the valid ones.
+
+    ``service="chime"`` gives the legacy service's form where the installed botocore models
+    it, and raises :class:`pytest_chime.UnknownOperationError` (naming botocore's version)
+    where it does not.
+    """
+    spec = _spec(service)
+    shape = spec.input_shape
+    names = {_snake(name): name for name in shape.members}
+    unknown = sorted(set(pinned) - set(names))
+    if unknown:
+        raise InvalidArgument(
+            f"create_meeting_requests() got unknown member(s) {', '.join(unknown)} for {service!r} "
+            f"(botocore {model.botocore_version()}); valid names: {', '.join(names)}"
+        )
+    required = set(shape.required_members)
+    fixed: dict[str, SearchStrategy[Any]] = {}
+    optional: dict[str, SearchStrategy[Any]] = {}
+    for name, strategy in _request_members(service, region).items():
+        snake = _snake(name)
+        if snake in pinned:
+            value = pinned[snake]
+            if value is None:
+                if name in required:
+                    raise InvalidArgument(f"{snake}=None: {name} is required by {service!r} and cannot be left out")
+                continue
+            fixed[name] = value if isinstance(value, SearchStrategy) else st.just(value)
+        elif name in required:
+            fixed[name] = strategy
+        else:
+            optional[name] = strategy
+    return _dicts(fixed, optional)
