@@ -1,9 +1,16 @@
-"""Invalid requests: a valid request with exactly one rule broken, and the rule named."""
+"""Invalid requests: a valid request with exactly one rule broken, and the rule named.
+
+A breaker is a strategy of :class:`InvalidRequest` for one (member, rule): a valid request
+with that member replaced. CreateMeeting's members have breakers written for the service's
+rules; any other member's are read off its shape (``max``, ``pattern``, enums), down
+through lists and structures.
+"""
 
 from __future__ import annotations
 
 import functools
 import random
+import re
 import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -14,6 +21,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from .. import facts, model
+from ..attendees import capability_rule
 from .shapes import (
     _DEFAULT_MAX,
     _FREE,
@@ -23,7 +31,6 @@ from .shapes import (
     _not_in,
     _outside,
     _renamer,
-    _snake,
     _spellable,
     _text,
     _too_long,
@@ -36,22 +43,26 @@ from .valid import (
     HIGH_RESOLUTION_MAX_ATTENDEES,
     _arn_format,
     _arns,
+    _attendee_lists,
     _control_region,
-    _member,
+    _features_of,
+    _list_limits,
+    _pinned,
+    _request_dicts,
     _same,
     _spec,
+    _structure,
     _tags,
-    create_meeting_requests,
-    meeting_features,
+    _tenant_ids_of,
+    _value_of,
     meeting_ids,
-    tenant_ids,
 )
 
 if TYPE_CHECKING:
     from botocore.model import Shape
 
 
-#: The rules :func:`invalid_create_meeting_requests` breaks, named as
+#: The rules :func:`invalid_requests` and :func:`invalid_create_meeting_requests` break, named as
 #: :class:`pytest_chime.validate.Violation` names them.
 INVALID_RULES: Final = (
     "media-region",
@@ -67,6 +78,7 @@ INVALID_RULES: Final = (
     "duplicate-tag-key",
     "arn-target",
     "meeting-id",
+    "capabilities-content-video",
 )
 #: Members whose values must not start with the reserved prefix.
 _UNRESERVED: Final = frozenset(facts.RESERVED_PREFIX_MEMBERS)
@@ -76,15 +88,15 @@ _SERVICE_CHECKED: Final = frozenset({"MediaRegion", "PrimaryMeetingId", "Notific
 
 @dataclass(frozen=True)
 class InvalidRequest:
-    """A CreateMeeting request that breaks exactly one server-side rule.
+    """A request that breaks exactly one server-side rule.
 
     ``params`` passes botocore's client-side validation (types, required members, ``min``)
     but the service rejects it with BadRequestException. ``member`` and ``rule`` name what
     it breaks exactly as the fake's :class:`pytest_chime.validate.Violation` does: ``member``
     is a path such as ``"MediaRegion"`` or ``"Tags.2.Key"`` (list positions count from 1),
     ``rule`` one of :data:`INVALID_RULES`. So
-    ``validate.violations(spec, params, region)`` is exactly one Violation with that member
-    and rule, and the BadRequestException's message names the member.
+    ``operations.check(service, operation, params, region)`` is exactly one Violation with
+    that member and rule, and the BadRequestException's message names the member.
     """
 
     params: dict[str, Any]
@@ -147,9 +159,8 @@ def _reserved(shape: Shape) -> SearchStrategy[str]:
 
 
 def _tag_breakers(
-    service: str, base: SearchStrategy[dict[str, Any]]
+    shape: Shape, base: SearchStrategy[dict[str, Any]]
 ) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
-    shape = _member(service, "Tags")
     low, high = _limits(shape)
     key_shape, value_shape = shape.member.members["Key"], shape.member.members["Value"]
     some = _tags(shape, min_size=max(low, 1), max_size=high)
@@ -180,9 +191,8 @@ def _tag_breakers(
 
 
 def _tenant_breakers(
-    service: str, base: SearchStrategy[dict[str, Any]]
+    shape: Shape, base: SearchStrategy[dict[str, Any]]
 ) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
-    shape = _member(service, "TenantIds")
     high = _limits(shape)[1]
     item = shape.member
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
@@ -191,7 +201,7 @@ def _tenant_breakers(
             _text(item), name=shape.name, min_size=high + 1, max_size=high + 3, key=_same, renamed=_renamer(item)
         )
         out.append(("max-items", _replacing(base, ("TenantIds",), many, "max-items")))
-    some = tenant_ids(service=service)
+    some = _tenant_ids_of(shape)
 
     def replace(_: str, new: str) -> str:
         return new
@@ -205,9 +215,9 @@ def _tenant_breakers(
     return out
 
 
-def _unsupported_regions(service: str) -> SearchStrategy[str]:
+def _unsupported_regions(service: str, shape: Shape) -> SearchStrategy[str]:
     known = frozenset(facts.MEDIA_REGIONS[service])
-    low, high = _limits(_member(service, "MediaRegion"))
+    low, high = _limits(shape)
     near = sorted({f"{r.rsplit('-', 1)[0]}-9" for r in known} - known)
     elsewhere = sorted({"cn-north-1", "cn-northwest-1", "me-south-1", "ap-east-1"} - known)
     made_up = st.text(_FREE, min_size=max(low, 1), max_size=min(high, _DEFAULT_MAX) - 1).map(
@@ -236,10 +246,9 @@ def _not_meeting_ids() -> SearchStrategy[str]:
 
 
 def _feature_breakers(
-    service: str, base: SearchStrategy[dict[str, Any]]
+    shape: Shape, base: SearchStrategy[dict[str, Any]]
 ) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
-    shape = _member(service, "MeetingFeatures")
-    features = meeting_features(service=service)
+    features = _features_of(shape)
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
     for group, group_shape in shape.members.items():
         if group_shape.type_name != "structure":
@@ -301,9 +310,8 @@ def _features_replacing(
 
 
 def _notification_breakers(
-    service: str, region: str, base: SearchStrategy[dict[str, Any]]
+    service: str, region: str, shape: Shape, base: SearchStrategy[dict[str, Any]]
 ) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
-    shape = _member(service, "NotificationsConfiguration")
     control = _control_region(service, region)
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
     for name, member in shape.members.items():
@@ -326,23 +334,42 @@ def _notification_breakers(
     return out
 
 
-@functools.cache
-def _breakers(service: str, region: str) -> tuple[tuple[str, SearchStrategy[InvalidRequest]], ...]:
-    shape = _spec(service).input_shape
-    members = shape.members
-    required = set(shape.required_members)
+#: A breaker: the rule it breaks, the request member it replaces, and its requests.
+_Breaker = tuple[str, str, SearchStrategy[InvalidRequest]]
+#: Operations that create a meeting: the media-region, tag, notification and other meeting rules.
+_MEETING_CREATORS: Final = frozenset({"CreateMeeting", "CreateMeetingWithAttendees"})
+
+
+def _bases(
+    service: str, region: str, operation: str, pinned: frozenset[str]
+) -> Callable[[str | None], SearchStrategy[dict[str, Any]]]:
+    """``base(name)``: valid requests without the pinned members, nor ``name`` when it is optional."""
+    required = set(_spec(service, operation).input_shape.required_members)
 
     def base(without: str | None = None) -> SearchStrategy[dict[str, Any]]:
         # The member about to be replaced is not drawn at all when it is optional.
-        pins = {_snake(without): None} if without is not None and without not in required else {}
-        return create_meeting_requests(service=service, region=region, **pins)
+        left_out = pinned | {without} if without is not None and without not in required else pinned
+        return _request_dicts(service, region, operation, left_out)
 
-    out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
+    return base
+
+
+def _meeting_breakers(service: str, region: str, operation: str, pinned: frozenset[str]) -> list[_Breaker]:
+    """Breakers of a new meeting's members (CreateMeeting's, and CreateMeetingWithAttendees' alike)."""
+    members = {name: shape for name, shape in _spec(service, operation).input_shape.members.items()}
+    base = _bases(service, region, operation, pinned)
+    out: list[_Breaker] = []
     if "MediaRegion" in members:
         out.append(
             (
                 "media-region",
-                _replacing(base("MediaRegion"), ("MediaRegion",), _unsupported_regions(service), "media-region"),
+                "MediaRegion",
+                _replacing(
+                    base("MediaRegion"),
+                    ("MediaRegion",),
+                    _unsupported_regions(service, members["MediaRegion"]),
+                    "media-region",
+                ),
             )
         )
         control = _control_region(service, region)
@@ -351,6 +378,7 @@ def _breakers(service: str, region: str) -> tuple[tuple[str, SearchStrategy[Inva
             out.append(
                 (
                     "media-region-partition",
+                    "MediaRegion",
                     _replacing(
                         base("MediaRegion"), ("MediaRegion",), st.sampled_from(foreign), "media-region-partition"
                     ),
@@ -361,38 +389,65 @@ def _breakers(service: str, region: str) -> tuple[tuple[str, SearchStrategy[Inva
             continue
         enum = getattr(member, "enum", None)
         if enum:
-            out.append(("enum", _replacing(base(name), (name,), _not_in(enum), "enum")))
+            out.append(("enum", name, _replacing(base(name), (name,), _not_in(enum), "enum")))
             continue
         unreserved = name in _UNRESERVED
         if "max" in member.metadata:
-            out.append(
-                ("max-length", _replacing(base(name), (name,), _too_long(member, unreserved=unreserved), "max-length"))
-            )
+            too_long = _too_long(member, unreserved=unreserved)
+            out.append(("max-length", name, _replacing(base(name), (name,), too_long, "max-length")))
         if "pattern" in member.metadata:
-            out.append(
-                ("pattern", _replacing(base(name), (name,), _mismatched(member, unreserved=unreserved), "pattern"))
-            )
+            mismatched = _mismatched(member, unreserved=unreserved)
+            out.append(("pattern", name, _replacing(base(name), (name,), mismatched, "pattern")))
     if "PrimaryMeetingId" in members:
         out.append(
             (
                 "meeting-id",
+                "PrimaryMeetingId",
                 _replacing(base("PrimaryMeetingId"), ("PrimaryMeetingId",), _not_meeting_ids(), "meeting-id"),
             )
         )
     for name in facts.RESERVED_PREFIX_MEMBERS:
         if name in members:
-            out.append(
-                ("reserved-prefix", _replacing(base(name), (name,), _reserved(members[name]), "reserved-prefix"))
-            )
+            reserved = _replacing(base(name), (name,), _reserved(members[name]), "reserved-prefix")
+            out.append(("reserved-prefix", name, reserved))
     if "Tags" in members:
-        out += _tag_breakers(service, base("Tags"))
+        out += [(rule, "Tags", found) for rule, found in _tag_breakers(members["Tags"], base("Tags"))]
     if "TenantIds" in members:
-        out += _tenant_breakers(service, base("TenantIds"))
+        out += [(rule, "TenantIds", found) for rule, found in _tenant_breakers(members["TenantIds"], base("TenantIds"))]
     if "MeetingFeatures" in members:
-        out += _feature_breakers(service, base("MeetingFeatures"))
+        features = _feature_breakers(members["MeetingFeatures"], base("MeetingFeatures"))
+        out += [(rule, "MeetingFeatures", found) for rule, found in features]
     if "NotificationsConfiguration" in members:
-        out += _notification_breakers(service, region, base())
-    return tuple(out)
+        notifications = _notification_breakers(service, region, members["NotificationsConfiguration"], base(None))
+        out += [(rule, "NotificationsConfiguration", found) for rule, found in notifications]
+    return [item for item in out if item[1] not in pinned]
+
+
+@functools.cache
+def _breakers(service: str, region: str) -> tuple[tuple[str, SearchStrategy[InvalidRequest]], ...]:
+    return tuple((rule, found) for rule, _, found in _meeting_breakers(service, region, "CreateMeeting", frozenset()))
+
+
+def _chosen(
+    found: Iterable[tuple[str, SearchStrategy[InvalidRequest]]], rules: Iterable[str] | None, where: str
+) -> SearchStrategy[InvalidRequest]:
+    """One of the breakers, those of ``rules`` only if given (InvalidArgument for a rule none breaks)."""
+    found = tuple(found)
+    if rules is not None:
+        wanted = set(rules)
+        available = {rule for rule, _ in found}
+        missing = sorted(wanted - available)
+        if missing:
+            raise InvalidArgument(
+                f"rules {', '.join(missing)} cannot be broken on {where} with botocore "
+                f"{model.botocore_version()}; available: {', '.join(sorted(available))}"
+            )
+        found = tuple(item for item in found if item[0] in wanted)
+        if not found:
+            raise InvalidArgument("rules=[] leaves no rule to break: name at least one")
+    if not found:
+        raise InvalidArgument(f"{where} has no rule left to break: every member it could break is pinned")
+    return st.one_of([strategy for _, strategy in found])
 
 
 def invalid_create_meeting_requests(
@@ -409,17 +464,261 @@ def invalid_create_meeting_requests(
     :class:`pytest_chime.validate.Violation` does; ``rules`` keeps only some of
     :data:`INVALID_RULES`.
     """
-    found = _breakers(service, region)
-    if rules is not None:
-        wanted = set(rules)
-        available = {rule for rule, _ in found}
-        missing = sorted(wanted - available)
-        if missing:
-            raise InvalidArgument(
-                f"rules {', '.join(missing)} cannot be broken on {service!r} with botocore "
-                f"{model.botocore_version()}; available: {', '.join(sorted(available))}"
+    return _chosen(_breakers(service, region), rules, repr(service))
+
+
+# --- any operation: the model's constraints, read off the shapes ------------------------------
+
+#: A value with one rule broken, and the path below the member to the broken part ("" for the value).
+_Broken = tuple[Any, str]
+#: Members (at any depth) whose values must not start with ``aws:``: a service rule besides the model's.
+_NEVER_RESERVED: Final = frozenset({*facts.RESERVED_PREFIX_MEMBERS, "ExternalUserId", "Key"})
+
+
+def _whole(value: Any) -> _Broken:
+    return value, ""
+
+
+def _below(name: str, sub: str) -> str:
+    return f"{name}.{sub}" if sub else name
+
+
+def _is_id(shape: Shape) -> bool:
+    """Whether ``shape``'s pattern is an id's: not one character class, and a MeetingId matches it."""
+    pattern = shape.metadata.get("pattern")
+    return (
+        pattern is not None
+        and not _spellable(shape)
+        and re.fullmatch(pattern, facts.meeting_id(random.Random(0))) is not None
+    )
+
+
+def _string_breakers(name: str | None, shape: Shape) -> list[tuple[str, SearchStrategy[Any]]]:
+    if _is_id(shape):
+        return [("pattern", _not_meeting_ids())]
+    enum = getattr(shape, "enum", None)
+    if enum:
+        return [("enum", _not_in(enum))]
+    if not _spellable(shape):  # a pattern no alphabet spells (none in today's models): nothing to break with
+        return []
+    unreserved = name in _NEVER_RESERVED
+    out: list[tuple[str, SearchStrategy[Any]]] = []
+    if "max" in shape.metadata:
+        out.append(("max-length", _too_long(shape, unreserved=unreserved)))
+    if "pattern" in shape.metadata:
+        out.append(("pattern", _mismatched(shape, unreserved=unreserved)))
+    return out
+
+
+def _sized(
+    service: str, region: str, operation: str, name: str | None, shape: Shape, min_size: int, max_size: int
+) -> SearchStrategy[list[Any]] | None:
+    """Valid-item lists of ``shape`` with ``min_size`` to ``max_size`` items (items distinct where they must be)."""
+    if name == "Tags":
+        return _tags(shape, min_size=min_size, max_size=max_size)
+    if name == "Attendees":
+        return _attendee_lists(service, region, operation, shape, min_size=min_size, max_size=max_size)
+    item = _value_of(service, region, operation, None, shape.member)
+    if item is None:
+        return None
+    return _lists(item, name=shape.name, min_size=min_size, max_size=max_size)
+
+
+def _item_replaced(lists: SearchStrategy[list[Any]], items: SearchStrategy[_Broken]) -> SearchStrategy[_Broken]:
+    @st.composite
+    def build(draw: st.DrawFn) -> _Broken:
+        found = draw(lists)
+        index = draw(st.integers(0, len(found) - 1))
+        value, sub = draw(items)
+        found[index] = value
+        return found, _below(str(index + 1), sub)
+
+    return build()
+
+
+def _fix_capabilities(shape: Shape) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A Capabilities dict with one channel broken, its Content made not to break the capability rule too."""
+    allowed = [v for v in getattr(shape.members.get("Content"), "enum", None) or () if v not in facts.RECEIVING]
+
+    def fixed(found: dict[str, Any]) -> dict[str, Any]:
+        if allowed and capability_rule(found):
+            return {**found, "Content": allowed[0]}
+        return found
+
+    return fixed
+
+
+def _member_replaced(
+    structures: SearchStrategy[dict[str, Any]],
+    name: str,
+    values: SearchStrategy[_Broken],
+    fixed: Callable[[dict[str, Any]], dict[str, Any]] | None,
+) -> SearchStrategy[_Broken]:
+    def build(found: dict[str, Any], broken: _Broken) -> _Broken:
+        value, sub = broken
+        out = {**found, name: value}
+        return (fixed(out) if fixed is not None else out), _below(name, sub)
+
+    return st.builds(build, structures, values)
+
+
+def _value_breakers(
+    service: str, region: str, operation: str, name: str | None, shape: Shape, *, top: bool = False
+) -> list[tuple[str, SearchStrategy[_Broken]]]:
+    """Values of member ``name`` (None: a list item) of ``shape`` with one model constraint broken."""
+    kind = shape.type_name
+    if kind == "string":
+        return [(rule, values.map(_whole)) for rule, values in _string_breakers(name, shape)]
+    if kind in ("integer", "long") and "max" in shape.metadata:
+        return [("max-value", st.integers(int(shape.metadata["max"]) + 1, 2**31 - 1).map(_whole))]
+    if kind == "list":
+        low, high = _list_limits(shape, operation, name if top else None)
+        out: list[tuple[str, SearchStrategy[_Broken]]] = []
+        if high is not None:
+            many = _sized(service, region, operation, name, shape, high + 1, high + 3)
+            if many is not None:
+                out.append(("max-items", many.map(_whole)))
+        few = max(low, 1)
+        some = _sized(service, region, operation, name, shape, few, max(few, min(5, high if high is not None else 5)))
+        if some is not None:
+            for rule, items in _value_breakers(service, region, operation, None, shape.member):
+                out.append((rule, _item_replaced(some, items)))
+        return out
+    if kind == "structure":
+        structures = _structure(service, region, operation, shape)
+        fixed = _fix_capabilities(shape) if name == "Capabilities" else None
+        return [
+            (rule, _member_replaced(structures, member, values, fixed))
+            for member, member_shape in shape.members.items()
+            for rule, values in _value_breakers(service, region, operation, member, member_shape)
+        ]
+    return []
+
+
+def _model_breakers(
+    service: str,
+    region: str,
+    operation: str,
+    names: Iterable[str],
+    base: Callable[[str | None], SearchStrategy[dict[str, Any]]],
+) -> list[_Breaker]:
+    """Breakers of the model's constraints on the request members ``names``."""
+    members = _spec(service, operation).input_shape.members
+    out: list[_Breaker] = []
+    for name in names:
+        for rule, values in _value_breakers(service, region, operation, name, members[name], top=True):
+            out.append((rule, name, st.builds(functools.partial(_broken_request, name, rule), base(name), values)))
+    return out
+
+
+def _broken_request(name: str, rule: str, params: dict[str, Any], broken: _Broken) -> InvalidRequest:
+    value, sub = broken
+    return InvalidRequest({**params, name: value}, _below(name, sub), rule)
+
+
+def _attendee_breakers(
+    service: str, operation: str, base: Callable[[str | None], SearchStrategy[dict[str, Any]]]
+) -> list[_Breaker]:
+    """Breakers of CreateAttendee's service rules: the reserved prefix, the capability rule, tag keys."""
+    members = _spec(service, operation).input_shape.members
+    out: list[_Breaker] = []
+    if "ExternalUserId" in members:
+        reserved = _reserved(members["ExternalUserId"])
+        out.append(
+            (
+                "reserved-prefix",
+                "ExternalUserId",
+                _replacing(base("ExternalUserId"), ("ExternalUserId",), reserved, "reserved-prefix"),
             )
-        found = tuple(item for item in found if item[0] in wanted)
-        if not found:
-            raise InvalidArgument("rules=[] leaves no rule to break: name at least one")
-    return st.one_of([strategy for _, strategy in found])
+        )
+    capabilities = members.get("Capabilities")
+    if capabilities is not None:
+        refused = _refused_capabilities(capabilities)
+        if refused is not None:
+            broken = st.builds(
+                functools.partial(_with_capabilities, "capabilities-content-video"), base("Capabilities"), refused
+            )
+            out.append(("capabilities-content-video", "Capabilities", broken))
+    if "Tags" in members:
+        out += [(rule, "Tags", found) for rule, found in _tag_breakers(members["Tags"], base("Tags"))]
+    return out
+
+
+def _refused_capabilities(shape: Shape) -> SearchStrategy[dict[str, str]] | None:
+    """Capabilities that receive content without receiving video (each value in its enum)."""
+    enums = {name: list(getattr(member, "enum", None) or ()) for name, member in shape.members.items()}
+    video = [v for v in enums.get("Video", []) if v not in facts.RECEIVING]
+    content = [v for v in enums.get("Content", []) if v in facts.RECEIVING]
+    if not video or not content:
+        return None
+    channels = {name: st.sampled_from(values) for name, values in enums.items() if values}
+    channels |= {"Video": st.sampled_from(video), "Content": st.sampled_from(content)}
+    return st.fixed_dictionaries(channels)
+
+
+def _with_capabilities(rule: str, params: dict[str, Any], capabilities: dict[str, str]) -> InvalidRequest:
+    return InvalidRequest({**params, "Capabilities": capabilities}, "Capabilities.Content", rule)
+
+
+@functools.cache
+def _operation_breakers(
+    service: str, region: str, operation: str, pinned: frozenset[str]
+) -> tuple[tuple[str, SearchStrategy[InvalidRequest]], ...]:
+    """Every breaker of ``operation``'s members but the pinned ones: its service rules' and its model's."""
+    members = _spec(service, operation).input_shape.members
+    base = _bases(service, region, operation, pinned)
+    out: list[_Breaker] = []
+    handled: set[str] = set()
+    if operation in _MEETING_CREATORS:
+        out += _meeting_breakers(service, region, operation, pinned)
+        handled |= set(_spec(service).input_shape.members)  # CreateMeeting's members, broken as above
+    elif operation == "CreateAttendee":
+        out += _attendee_breakers(service, operation, base)
+        handled.add("Tags")
+    names = [name for name in members if name not in handled and name not in pinned]
+    out += _model_breakers(service, region, operation, names, base)
+    return tuple((rule, found) for rule, member, found in out if member not in pinned)
+
+
+def _pins_applied(values: dict[str, Any], found: InvalidRequest) -> InvalidRequest:
+    return InvalidRequest({**found.params, **values}, found.member, found.rule) if values else found
+
+
+@st.composite
+def invalid_requests(
+    draw: st.DrawFn,
+    /,
+    operation: str,
+    *,
+    service: str = facts.MODERN,
+    region: str = facts.DEFAULT_REGION,
+    rules: Iterable[str] | None = None,
+    **pinned: Any,
+) -> InvalidRequest:
+    """Generates :class:`InvalidRequest`\\ s for ``operation``: requests the service rejects for exactly one rule.
+
+    Each ``params`` is a request from :func:`requests` with one member broken so that it
+    still passes botocore's client-side validation but the fake, like the service, answers
+    BadRequestException naming ``member``. Broken are the model's constraints the server
+    checks (``max`` lengths, counts and values, patterns such as a MeetingId's, enums) and
+    the operation's service rules: CreateMeeting's and CreateMeetingWithAttendees' as
+    :func:`invalid_create_meeting_requests` breaks them, and CreateAttendee's reserved
+    ``aws:`` prefix, capability combination and tag keys. In BatchCreateAttendee and
+    CreateMeetingWithAttendees a per-attendee service rule fails that attendee only (in
+    ``Errors``), so only the model's constraints are broken inside ``Attendees``.
+
+    Pins work as in :func:`requests`; a pinned member is never the broken one. ``rules``
+    keeps only some of :data:`INVALID_RULES`. Bad arguments raise
+    :class:`~hypothesis.errors.InvalidArgument` when the test runs.
+    """
+    left_out, values = _pinned("invalid_requests", operation, service, pinned)
+    wanted = None if rules is None else tuple(rules)
+    found = draw(_invalid_strategy(service, region, operation, left_out, wanted))
+    return _pins_applied(values, found)
+
+
+@functools.cache
+def _invalid_strategy(
+    service: str, region: str, operation: str, pinned: frozenset[str], rules: tuple[str, ...] | None
+) -> SearchStrategy[InvalidRequest]:
+    return _chosen(_operation_breakers(service, region, operation, pinned), rules, f"{service} {operation}")

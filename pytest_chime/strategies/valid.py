@@ -1,8 +1,14 @@
-"""Valid requests: each member's strategy, and whole requests the service accepts."""
+"""Valid requests: each member's strategy, and whole requests the service accepts.
+
+A member's strategy is chosen by its name (:data:`_MEMBER_STRATEGIES`: the members whose
+values a service rule constrains beyond the model) or else read off its shape; a request
+is a dict of its operation's members, required ones always, optional ones sometimes.
+"""
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import string
 from collections.abc import Callable, Mapping
@@ -13,7 +19,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from .. import facts, model
+from .. import facts, model, operations
+from ..attendees import capability_rule
 from ..errors import UnknownOperationError
 from .shapes import (
     _ASCII,
@@ -42,25 +49,49 @@ _ARN_RESOURCES: Final = {
 }
 #: Longest Lambda qualifier (version or alias) generated.
 _QUALIFIER_MAX: Final = 32
+#: Members never generated: a made-up page token is one the service refuses.
+_NOT_GENERATED: Final = frozenset({"NextToken"})
+#: Members whose values must not start with the reserved ``aws:`` prefix (tag keys aside).
+_UNRESERVED: Final = frozenset({*facts.RESERVED_PREFIX_MEMBERS, "ExternalUserId"})
 
 
 # --- the model ----------------------------------------------------------------------------
 
 
-def _spec(service: str) -> model.OperationSpec:
+def _spec(service: str, operation: str = "CreateMeeting") -> model.OperationSpec:
     if service not in facts.SERVICES:
         raise InvalidArgument(f"service={service!r} is not a Chime service: use one of {', '.join(facts.SERVICES)}")
-    spec = model.operation(service)
+    spec = model.operation(service, operation)
     if spec is None:
-        raise UnknownOperationError(service, "CreateMeeting", model.services())
+        raise UnknownOperationError(service, operation, model.services(operation))
     return spec
 
 
-def _member(service: str, *path: str) -> Shape:
-    shape = _spec(service).input_shape
+@functools.cache
+def _implemented(service: str, operation: str) -> model.OperationSpec:
+    """The spec of an operation the fake implements, or InvalidArgument listing those it does."""
+    if service not in facts.SERVICES:
+        raise InvalidArgument(f"service={service!r} is not a Chime service: use one of {', '.join(facts.SERVICES)}")
+    served = operations.implemented(service)
+    spec = model.operation(service, operation)
+    if operation not in served or spec is None:
+        if served:
+            raise InvalidArgument(
+                f"{operation!r} is not an operation pytest-chime implements on {service!r} "
+                f"(botocore {model.botocore_version()}); implemented: {', '.join(served)}"
+            )
+        raise InvalidArgument(
+            f"botocore {model.botocore_version()} models none of pytest-chime's operations on {service!r}; "
+            f"services with {operation} here: {', '.join(model.services(operation)) or 'none'}"
+        )
+    return spec
+
+
+def _member(service: str, *path: str, operation: str = "CreateMeeting") -> Shape:
+    shape = _spec(service, operation).input_shape
     for depth, name in enumerate(path):
         if name not in shape.members:
-            where = ".".join(path[:depth]) or "the CreateMeeting request"
+            where = ".".join(path[:depth]) or f"the {operation} request"
             raise InvalidArgument(
                 f"botocore {model.botocore_version()} models no member {name!r} in {where} of {service!r}; "
                 f"it has: {', '.join(shape.members)}"
@@ -131,7 +162,10 @@ def tenant_ids(*, service: str = facts.MODERN) -> SearchStrategy[list[str]]:
     Each id uses the model's alphabet (``[-_!@#$a-zA-Z0-9]``), has 2 to 256 characters and
     no character four times in a row (the model's pattern forbids it).
     """
-    shape = _member(service, "TenantIds")
+    return _tenant_ids_of(_member(service, "TenantIds"))
+
+
+def _tenant_ids_of(shape: Shape) -> SearchStrategy[list[str]]:
     low, high = _limits(shape)
     return _lists(
         _text(shape.member), name=shape.name, min_size=low, max_size=high, key=_same, renamed=_renamer(shape.member)
@@ -240,8 +274,10 @@ def notifications_configurations(
     *, service: str = facts.MODERN, region: str = facts.DEFAULT_REGION
 ) -> SearchStrategy[dict[str, str]]:
     """Generates NotificationsConfiguration dicts with at least one target ARN the service accepts."""
-    shape = _member(service, "NotificationsConfiguration")
-    control = _control_region(service, region)
+    return _notifications_of(_member(service, "NotificationsConfiguration"), _control_region(service, region))
+
+
+def _notifications_of(shape: Shape, control: str) -> SearchStrategy[dict[str, str]]:
     known = {name: member for name, member in shape.members.items() if name in _ARN_RESOURCES}
     return _some_members({name: _arns(name, control, member) for name, member in known.items()})
 
@@ -270,7 +306,10 @@ def meeting_features(*, service: str = facts.MODERN) -> SearchStrategy[dict[str,
     reference requires; where the model has no ``Attendee`` feature, those values are not
     generated.
     """
-    shape = _member(service, "MeetingFeatures")
+    return _features_of(_member(service, "MeetingFeatures"))
+
+
+def _features_of(shape: Shape) -> SearchStrategy[dict[str, Any]]:
     groups: dict[str, SearchStrategy[Any]] = {}
     has_attendee = "MaxCount" in getattr(shape.members.get("Attendee"), "members", {})
     for group, group_shape in shape.members.items():
@@ -298,33 +337,269 @@ def media_placement_network_types(*, service: str = facts.MODERN) -> SearchStrat
     return st.sampled_from(list(_member(service, "MediaPlacementNetworkType").enum))
 
 
-_MEMBER_STRATEGIES: Final[dict[str, Callable[[str, str], SearchStrategy[Any]]]] = {
-    "ClientRequestToken": lambda service, region: client_request_tokens(service=service),
-    "MediaRegion": lambda service, region: media_regions(service=service, region=region),
-    "ExternalMeetingId": lambda service, region: external_meeting_ids(service=service),
-    "MeetingHostId": lambda service, region: meeting_host_ids(service=service),
-    "Tags": lambda service, region: tags(service=service),
-    "NotificationsConfiguration": lambda service, region: notifications_configurations(service=service, region=region),
-    "MeetingFeatures": lambda service, region: meeting_features(service=service),
-    "TenantIds": lambda service, region: tenant_ids(service=service),
-    "PrimaryMeetingId": lambda service, region: meeting_ids(),
-    "MediaPlacementNetworkType": lambda service, region: media_placement_network_types(service=service),
-}
+# --- attendees' members -----------------------------------------------------------------------
+
+
+def attendee_ids() -> SearchStrategy[str]:
+    """Generates AttendeeIds as the fake writes them, e.g. to pin ``attendee_id=``.
+
+    Built by :func:`pytest_chime.facts.attendee_id` from a Hypothesis-drawn random.
+    """
+    return st.builds(facts.attendee_id, st.randoms(use_true_random=False))
+
+
+@st.composite
+def external_user_ids(draw: st.DrawFn, *, service: str = facts.MODERN) -> str:
+    """Generates ExternalUserIds of 2 to 64 characters, never starting with ``aws:``."""
+    return draw(_external_user_ids(service))
 
 
 @functools.cache
-def _request_members(service: str, region: str) -> dict[str, SearchStrategy[Any]]:
-    shape = _spec(service).input_shape
+def _external_user_ids(service: str) -> SearchStrategy[str]:
+    return _text(_implemented(service, "CreateAttendee").input_shape.members["ExternalUserId"], unreserved=True)
+
+
+@st.composite
+def attendee_capabilities(draw: st.DrawFn, *, service: str = facts.MODERN) -> dict[str, str]:
+    """Generates an attendee's Capabilities: every combination the service accepts.
+
+    Content is SendReceive or Receive only where Video is too (the API reference's rule,
+    the fake's :func:`pytest_chime.attendees.capability_rule`). Shrinks to SendReceive on
+    every channel, what the service grants when Capabilities are left out. Only
+    ``chime-sdk-meetings`` attendees have Capabilities.
+    """
+    return draw(_capabilities(service))
+
+
+@functools.cache
+def _capabilities(service: str) -> SearchStrategy[dict[str, str]]:
+    shape = _implemented(service, "CreateAttendee").input_shape.members.get("Capabilities")
+    if shape is None:
+        raise InvalidArgument(
+            f"{service!r} attendees have no Capabilities (botocore {model.botocore_version()}): "
+            f"use service={facts.MODERN!r}"
+        )
+    return _capabilities_of(shape)
+
+
+def _capabilities_of(shape: Shape) -> SearchStrategy[dict[str, str]]:
+    """Every valid combination of ``shape``'s channels, in enum order (all SendReceive first)."""
+    channels = list(shape.members)
+    values = [list(getattr(shape.members[name], "enum", None) or ()) for name in channels]
+    combinations = [dict(zip(channels, chosen, strict=True)) for chosen in itertools.product(*values)]
+    return st.sampled_from([found for found in combinations if not capability_rule(found)])
+
+
+def _user_key(item: Mapping[str, Any]) -> Any:
+    return item["ExternalUserId"]
+
+
+def _attendee_lists(
+    service: str, region: str, operation: str, shape: Shape, *, min_size: int | None = None, max_size: int | None = None
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """Lists of CreateAttendee items (``shape`` is the list's) with distinct ExternalUserIds."""
+    item = shape.member
+    rename = _renamer(item.members["ExternalUserId"], unreserved=True)
+
+    def renamed(found: dict[str, Any], attempt: int) -> dict[str, Any]:
+        return {**found, "ExternalUserId": rename(found["ExternalUserId"], attempt)}
+
+    low, high = _list_limits(shape, operation, "Attendees")
+    return _lists(
+        _structure(service, region, operation, item),
+        name=shape.name,
+        min_size=max(low, 1) if min_size is None else min_size,
+        max_size=(high if high is not None else low + 5) if max_size is None else max_size,
+        key=_user_key,
+        renamed=renamed,
+    )
+
+
+def _fit_attendees(params: dict[str, Any]) -> dict[str, Any]:
+    """A CreateMeetingWithAttendees request with no more attendees than its meeting allows."""
+    count = ((params.get("MeetingFeatures") or {}).get("Attendee") or {}).get("MaxCount")
+    attendees = params.get("Attendees")
+    if isinstance(count, int) and isinstance(attendees, list) and len(attendees) > count:
+        return {**params, "Attendees": attendees[:count]}
+    return params
+
+
+# --- any member, any request ------------------------------------------------------------------
+
+#: A member's strategy from (service, control region, operation, the member's shape).
+_MemberStrategy = Callable[[str, str, str, "Shape"], "SearchStrategy[Any] | None"]
+
+#: Members whose values a service rule constrains, by name; any other is read off its shape.
+_MEMBER_STRATEGIES: Final[dict[str, _MemberStrategy]] = {
+    "ClientRequestToken": lambda service, region, operation, shape: _text(shape),
+    "MediaRegion": lambda service, region, operation, shape: media_regions(service=service, region=region),
+    "ExternalMeetingId": lambda service, region, operation, shape: _text(shape, unreserved=True),
+    "MeetingHostId": lambda service, region, operation, shape: _text(shape, unreserved=True),
+    "Tags": lambda service, region, operation, shape: _tags(
+        shape, min_size=_limits(shape)[0], max_size=_limits(shape)[1]
+    ),
+    "NotificationsConfiguration": lambda service, region, operation, shape: _notifications_of(
+        shape, _control_region(service, region)
+    ),
+    "MeetingFeatures": lambda service, region, operation, shape: _features_of(shape),
+    "TenantIds": lambda service, region, operation, shape: _tenant_ids_of(shape),
+    "PrimaryMeetingId": lambda service, region, operation, shape: meeting_ids(),
+    "MediaPlacementNetworkType": lambda service, region, operation, shape: st.sampled_from(list(shape.enum)),
+    "MeetingId": lambda service, region, operation, shape: meeting_ids(),
+    "AttendeeId": lambda service, region, operation, shape: attendee_ids(),
+    "ExternalUserId": lambda service, region, operation, shape: _text(shape, unreserved=True),
+    "Capabilities": lambda service, region, operation, shape: _capabilities_of(shape),
+    "Attendees": lambda service, region, operation, shape: _attendee_lists(service, region, operation, shape),
+}
+
+
+def _list_limits(shape: Shape, operation: str, name: str | None) -> tuple[int, int | None]:
+    """A list's ``min`` and ``max`` items: the model's, else the documented limit of a request member."""
+    low = int(shape.metadata.get("min", 0))
+    high = shape.metadata.get("max")
+    if high is None and name is not None:
+        high = facts.DOCUMENTED_MAX_ITEMS.get(operation, {}).get(name)
+    return low, None if high is None else int(high)
+
+
+def _value_of(service: str, region: str, operation: str, name: str | None, shape: Shape) -> SearchStrategy[Any] | None:
+    """Valid values of member ``name`` (None: a list item) of ``shape``; None where none can be built."""
+    if name in _NOT_GENERATED:
+        return None
+    build = _MEMBER_STRATEGIES.get(name) if name is not None else None
+    if build is not None:
+        return build(service, region, operation, shape)
+    if shape.type_name == "structure":
+        return _structure(service, region, operation, shape, at_least_one=True)
+    if shape.type_name == "list":
+        item = _value_of(service, region, operation, None, shape.member)
+        if item is None:
+            return None
+        low, high = _list_limits(shape, operation, name)
+        return _lists(item, name=shape.name, min_size=low, max_size=high if high is not None else low + 5)
+    if shape.type_name == "string" and name in _UNRESERVED:
+        return _text(shape, unreserved=True)
+    return _valid(shape)
+
+
+def _structure(
+    service: str, region: str, operation: str, shape: Shape, *, at_least_one: bool = False
+) -> SearchStrategy[dict[str, Any]]:
+    """Dicts of ``shape``'s members: the required ones always, the others sometimes."""
+    built = {name: _value_of(service, region, operation, name, member) for name, member in shape.members.items()}
+    members = {name: strategy for name, strategy in built.items() if strategy is not None}
+    missing = [name for name in shape.required_members if name not in members]
+    if missing:
+        raise InvalidArgument(
+            f"pytest-chime cannot generate {', '.join(missing)} of {shape.name} (botocore {model.botocore_version()})"
+        )
+    required = {name: members.pop(name) for name in shape.required_members}
+    return _dicts(required, members, at_least_one=at_least_one)
+
+
+@functools.cache
+def _request_members(service: str, region: str, operation: str = "CreateMeeting") -> dict[str, SearchStrategy[Any]]:
+    shape = _spec(service, operation).input_shape
     members: dict[str, SearchStrategy[Any]] = {}
     for name, member in shape.members.items():
-        build = _MEMBER_STRATEGIES.get(name)
-        strategy = build(service, region) if build else _valid(member)
+        strategy = _value_of(service, region, operation, name, member)
         if strategy is not None:
             members[name] = strategy
     return members
 
 
+@functools.cache
+def _request_dicts(
+    service: str, region: str, operation: str, left_out: frozenset[str] = frozenset()
+) -> SearchStrategy[dict[str, Any]]:
+    """Valid requests without the members ``left_out`` (those a caller pins)."""
+    shape = _spec(service, operation).input_shape
+    members = _request_members(service, region, operation)
+    required = set(shape.required_members)
+    missing = sorted(required - set(members) - left_out)
+    if missing:
+        raise InvalidArgument(
+            f"pytest-chime cannot generate {', '.join(missing)} of {service} {operation} "
+            f"(botocore {model.botocore_version()}): pin it"
+        )
+    fixed = {name: s for name, s in members.items() if name in required and name not in left_out}
+    optional = {name: s for name, s in members.items() if name not in required and name not in left_out}
+    found = _dicts(fixed, optional)
+    if "Attendees" in members and "MeetingFeatures" in members:
+        return st.builds(_fit_attendees, found)
+    return found
+
+
+@functools.cache
+def _snake_names(service: str, operation: str) -> dict[str, str]:
+    return {_snake(name): name for name in _implemented(service, operation).input_shape.members}
+
+
+def _pinned(
+    function: str, operation: str, service: str, pinned: Mapping[str, Any]
+) -> tuple[frozenset[str], dict[str, Any]]:
+    """Check ``pinned`` (snake_case name -> value): the members pinned, and the values of those not left out."""
+    names = _snake_names(service, operation)
+    unknown = sorted(set(pinned) - set(names))
+    if unknown:
+        raise InvalidArgument(
+            f"{function}({operation!r}) got unknown member(s) {', '.join(unknown)} for {service!r} "
+            f"(botocore {model.botocore_version()}); valid names: {', '.join(names)}"
+        )
+    required = set(_implemented(service, operation).input_shape.required_members)
+    values: dict[str, Any] = {}
+    for snake, value in pinned.items():
+        name = names[snake]
+        if isinstance(value, SearchStrategy):
+            raise InvalidArgument(
+                f"{snake}={value!r} is a strategy: {function}() pins members to values "
+                "(draw one first, e.g. with st.data() or .flatmap())"
+            )
+        if value is None:
+            if name in required:
+                raise InvalidArgument(f"{snake}=None: {name} is required by {service} {operation}")
+            continue
+        values[name] = value
+    return frozenset(names[snake] for snake in pinned), values
+
+
 # --- requests ---------------------------------------------------------------------------------
+
+
+@st.composite
+def requests(
+    draw: st.DrawFn,
+    /,
+    operation: str,
+    *,
+    service: str = facts.MODERN,
+    region: str = facts.DEFAULT_REGION,
+    **pinned: Any,
+) -> dict[str, Any]:
+    """Generates keyword arguments for ``operation`` that the service accepts.
+
+    ``operation`` is one the fake implements on ``service`` (``"GetMeeting"``,
+    ``"CreateAttendee"``, ... see :func:`pytest_chime.operations.implemented`); each dict is
+    built from the installed botocore's input shape and passes botocore's validation and
+    every rule the fake checks for a client of ``service`` in the control region
+    ``region``. ``"CreateMeeting"`` gives what :func:`create_meeting_requests` gives.
+
+    Pin a member to a value by its snake_case name: ``meeting_id=...`` and
+    ``attendee_id=...`` name the meeting and attendee to act on (otherwise they are
+    well-formed ids of no meeting in particular, which the fake answers with
+    NotFoundException); ``None`` leaves an optional member out. Pins are values, used as
+    they are. ``NextToken`` is never generated; ``MaxResults`` is within the model's range.
+    Attendee items never start ExternalUserId with ``aws:``, are distinct within a request,
+    and ask only for capability combinations the service allows; CreateMeetingWithAttendees
+    asks for no more attendees than its ``MeetingFeatures.Attendee.MaxCount``.
+
+    Bad arguments (an unknown or unimplemented operation, an unknown member) raise
+    :class:`~hypothesis.errors.InvalidArgument` when the test runs, listing the valid ones.
+    """
+    left_out, values = _pinned("requests", operation, service, pinned)
+    params = draw(_request_dicts(service, region, operation, left_out))
+    params.update(values)
+    return params
 
 
 def create_meeting_requests(
