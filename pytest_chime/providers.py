@@ -1,9 +1,10 @@
-"""A Faker provider of realistic Chime values: MeetingIds, MediaPlacements, Meetings, tags.
+"""A Faker provider of realistic Chime values: MeetingIds, MediaPlacements, Meetings, attendees, tags.
 
 Every value is drawn from the provider's generator (``self.generator.random``), so
 ``Faker.seed_instance(n)`` reproduces it, and every id and URL is built by the same
-``pytest_chime.facts`` functions the fake uses, so a provider value and a fake-answered
-value never disagree on a format. With pytest-chime and Faker's pytest plugin both
+``pytest_chime.facts`` functions the fake uses (whole Meetings and Attendees by its
+``build_meeting`` and ``build_attendee``), so a provider value and a fake-answered value
+never disagree on a format. With pytest-chime and Faker's pytest plugin both
 installed, Faker's ``faker`` fixture has this provider already; elsewhere::
 
     from faker import Faker
@@ -18,6 +19,8 @@ Only this module imports faker; the plugin imports it when a test asks for ``fak
 
 from __future__ import annotations
 
+import functools
+import itertools
 import random
 from typing import Any
 
@@ -39,15 +42,21 @@ _TAG_VALUES = (
     "web", "mobile", "backend", "support", "sales", "engineering", "research",
     "prod", "staging", "dev", "qa", "marketing", "finance", "platform",
 )  # fmt: skip
+#: Roles for ExternalUserIds (plain ASCII, never the reserved ``aws:`` prefix).
+_USER_WORDS = (
+    "host", "guest", "speaker", "viewer", "moderator", "presenter",
+    "attendee", "student", "teacher", "agent", "customer", "panelist",
+)  # fmt: skip
 
 
 class ChimeProvider(BaseProvider):
-    """Faker methods for Amazon Chime CreateMeeting values (``chime_*``).
+    """Faker methods for Amazon Chime meeting and attendee values (``chime_*``).
 
     ``service`` arguments take ``"chime-sdk-meetings"`` (the default) or the legacy
     ``"chime"``; methods that need the service's model (``chime_meeting``,
-    ``chime_error_code``, ``chime_create_meeting_params``) raise
-    ``UnknownOperationError`` for a service the installed botocore lacks.
+    ``chime_attendee``, ``chime_error_code``, ``chime_create_meeting_params``,
+    ``chime_create_attendee_params``) raise ``UnknownOperationError`` for a service the
+    installed botocore lacks.
     """
 
     __provider__ = "chime"
@@ -79,6 +88,27 @@ class ChimeProvider(BaseProvider):
     def chime_account_id(self) -> str:
         """A 12-digit AWS account id (may start with 0, as real ones do)."""
         return f"{self._rng.randrange(10**12):012d}"
+
+    def chime_attendee_id(self) -> str:
+        """An AttendeeId, in the form the fake and the service give them."""
+        return facts.attendee_id(self._rng)
+
+    def chime_external_user_id(self) -> str:
+        """An ExternalUserId (2-64 characters): ``<role>-<6 hex digits>``, e.g. ``speaker-3fa9c2``."""
+        rng = self._rng
+        return f"{rng.choice(_USER_WORDS)}-{rng.getrandbits(24):06x}"
+
+    def chime_join_token(self, attendee_id: str | None = None) -> str:
+        """A JoinToken for ``attendee_id`` (default: a new AttendeeId), as real ones look."""
+        return facts.join_token(self._rng, attendee_id if attendee_id is not None else self.chime_attendee_id())
+
+    def chime_capabilities(self) -> dict[str, str]:
+        """An attendee's Capabilities, one of the combinations the service accepts.
+
+        Content is SendReceive or Receive only where Video is too (the fake's
+        ``attendees.capability_rule``); the values are chime-sdk-meetings' MediaCapabilities.
+        """
+        return dict(self._rng.choice(_capability_combinations()))
 
     # --- regions ----------------------------------------------------------------------
 
@@ -153,37 +183,68 @@ class ChimeProvider(BaseProvider):
         account_id: str | None = None,
         **overrides: Any,
     ) -> dict[str, Any]:
-        """A Meeting as CreateMeeting returns it, with only the members the installed botocore models.
+        """A Meeting as CreateMeeting returns it, built by the fake's ``meetings.build_meeting``.
 
-        Drawn: MeetingId, ExternalMeetingId, MediaRegion, then MediaPlacement (and, on
-        chime-sdk-meetings, MeetingArn) built from them. ``overrides`` set Meeting members
+        Drawn: ExternalMeetingId and MediaRegion, then the MeetingId, MediaPlacement and (on
+        chime-sdk-meetings) MeetingArn. ``overrides`` set Meeting members
         (``MeetingId="..."``, ``MediaRegion="eu-west-2"``, ``MeetingHostId="host"``); an
         overridden MeetingId or MediaRegion is the one the URLs and the ARN carry.
         ``control_region`` and ``account_id`` shape the URLs and the ARN as in
-        ``chime_media_placement`` and ``chime_meeting_arn``. A member the service's
-        Meeting does not have raises ValueError naming the valid ones.
+        ``chime_media_placement`` and ``chime_meeting_arn``. Only members the installed
+        model's Meeting has appear; one it does not have raises ValueError naming the valid
+        ones, and a ``None`` override leaves a member out.
         """
+        from .meetings import build_meeting
+
         members = _meeting_members(service)
         _check_members(f"{service} Meeting", overrides, members)
-        legacy = service == facts.LEGACY
-        meeting_id = overrides.get("MeetingId") or self.chime_meeting_id()
-        external = overrides.get("ExternalMeetingId") or self.chime_external_meeting_id()
         control = _control_region(service, control_region)
-        media_region = overrides.get("MediaRegion") or self.chime_media_region(service, control_region=control)
-        drawn: dict[str, Any] = {
-            "MeetingId": meeting_id,
-            "ExternalMeetingId": external,
-            "MediaRegion": media_region,
-            "MediaPlacement": facts.media_placement(
-                self._rng, meeting=meeting_id, media_region=media_region, control_region=control, legacy=legacy
-            ),
+        account = account_id if account_id is not None else facts.DEFAULT_ACCOUNT_ID
+        params = {
+            **overrides,
+            "ExternalMeetingId": overrides.get("ExternalMeetingId") or self.chime_external_meeting_id(),
+            "MediaRegion": overrides.get("MediaRegion") or self.chime_media_region(service, control_region=control),
         }
-        if not legacy:
-            drawn["MeetingArn"] = facts.meeting_arn(
-                control, account_id if account_id is not None else facts.DEFAULT_ACCOUNT_ID, meeting_id
-            )
-        meeting = {**drawn, **overrides}
+        meeting = build_meeting(self._rng, service=service, params=params, region=control, account_id=account)
+        meeting_id = overrides.get("MeetingId")
+        if meeting_id:  # build_meeting draws its own: carry the given one in the URLs and the ARN too
+            meeting["MeetingId"] = meeting_id
+            if "MediaPlacement" in meeting:
+                meeting["MediaPlacement"] = facts.media_placement(
+                    self._rng,
+                    meeting=meeting_id,
+                    media_region=meeting["MediaRegion"],
+                    control_region=control,
+                    legacy=service == facts.LEGACY,
+                )
+            if "MeetingArn" in meeting:
+                meeting["MeetingArn"] = facts.meeting_arn(control, account, meeting_id)
+        meeting = {**meeting, **overrides}
         return {k: meeting[k] for k in members if meeting.get(k) is not None}  # in the model's order
+
+    def chime_attendee(self, service: str = facts.MODERN, **overrides: Any) -> dict[str, Any]:
+        """An Attendee as CreateAttendee returns it, built by the fake's ``attendees.build_attendee``.
+
+        Drawn: the ExternalUserId, then the AttendeeId and JoinToken; Capabilities (on
+        chime-sdk-meetings) are what the service grants when a request leaves them out,
+        SendReceive on every channel, unless overridden (``Capabilities=fake.chime_capabilities()``).
+        ``overrides`` set Attendee members; an overridden AttendeeId is the one the
+        JoinToken carries. A member the service's Attendee does not have raises ValueError
+        naming the valid ones; a ``None`` override leaves a member out.
+        """
+        from .attendees import build_attendee
+
+        members = _shape_members(service, "Attendee", operation="CreateAttendee")
+        _check_members(f"{service} Attendee", overrides, members)
+        params = {**overrides, "ExternalUserId": overrides.get("ExternalUserId") or self.chime_external_user_id()}
+        attendee = build_attendee(self._rng, service=service, params=params)
+        attendee_id = overrides.get("AttendeeId")
+        if attendee_id:  # build_attendee draws its own: carry the given one in the JoinToken too
+            attendee["AttendeeId"] = attendee_id
+            if "JoinToken" in attendee:
+                attendee["JoinToken"] = facts.join_token(self._rng, attendee_id)
+        attendee = {**attendee, **overrides}
+        return {k: attendee[k] for k in members if attendee.get(k) is not None}  # in the model's order
 
     def chime_create_meeting_params(
         self, service: str = facts.MODERN, *, control_region: str | None = None, **overrides: Any
@@ -201,6 +262,24 @@ class ChimeProvider(BaseProvider):
             "ClientRequestToken": self.chime_client_request_token(),
             "ExternalMeetingId": self.chime_external_meeting_id(),
             "MediaRegion": self.chime_media_region(service, control_region=control_region),
+            **overrides,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    def chime_create_attendee_params(
+        self, service: str = facts.MODERN, *, meeting_id: str | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``client.create_attendee`` that ``service`` accepts.
+
+        MeetingId (``meeting_id``, default: a new one, of no meeting in particular) and
+        ExternalUserId; ``overrides`` add or replace members (``Capabilities=...``), and a
+        ``None`` override removes one.
+        """
+        members = _shape_members(service, operation="CreateAttendee")
+        _check_members(f"{service} CreateAttendee", overrides, members)
+        params: dict[str, Any] = {
+            "MeetingId": meeting_id if meeting_id is not None else self.chime_meeting_id(),
+            "ExternalUserId": self.chime_external_user_id(),
             **overrides,
         }
         return {k: v for k, v in params.items() if v is not None}
@@ -256,13 +335,14 @@ def _check_members(what: str, overrides: dict[str, Any], members: tuple[str, ...
         raise ValueError(f"{what} has no member(s) {', '.join(unknown)}; valid: {', '.join(members)}")
 
 
-def _shape_members(service: str, *path: str) -> tuple[str, ...]:
+def _shape_members(service: str, *path: str, operation: str = "CreateMeeting") -> tuple[str, ...]:
+    """The members of ``operation``'s request (no ``path``) or of its response's ``path``."""
     from . import model
     from .errors import UnknownOperationError
 
-    spec = model.operation(_check_service(service), "CreateMeeting")
+    spec = model.operation(_check_service(service), operation)
     if spec is None:
-        raise UnknownOperationError(service, "CreateMeeting", model.services())
+        raise UnknownOperationError(service, operation, model.services(operation))
     shape = spec.output_shape if path else spec.input_shape
     for name in path:
         shape = shape.members[name]
@@ -275,6 +355,22 @@ def _meeting_members(service: str) -> tuple[str, ...]:
 
 def _request_members(service: str) -> tuple[str, ...]:
     return _shape_members(service)
+
+
+@functools.cache
+def _capability_combinations() -> tuple[dict[str, str], ...]:
+    """Every Capabilities combination the service accepts, in the model's enum order."""
+    from . import model
+    from .attendees import capability_rule
+
+    spec = model.operation(facts.MODERN, "CreateAttendee")
+    if spec is None:  # pragma: no cover - every botocore with pytest-chime's floor models it
+        raise ValueError(f"botocore {model.botocore_version()} models no {facts.MODERN} CreateAttendee")
+    shape = spec.input_shape.members["Capabilities"]
+    channels = list(shape.members)
+    values = [list(shape.members[name].enum) for name in channels]
+    combinations = (dict(zip(channels, chosen, strict=True)) for chosen in itertools.product(*values))
+    return tuple(found for found in combinations if not capability_rule(found))
 
 
 def add_to(faker: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 import re
 import subprocess
@@ -96,6 +97,12 @@ def draw_everything(fake: Faker) -> list[Any]:
         fake.chime_tags(),
         fake.chime_error_code(),
         fake.chime_error_code(retryable=True),
+        fake.chime_attendee_id(),
+        fake.chime_external_user_id(),
+        fake.chime_join_token(),
+        fake.chime_capabilities(),
+        fake.chime_attendee(),
+        fake.chime_create_attendee_params(),
     ]
 
 
@@ -111,6 +118,7 @@ def test_different_seeds_give_different_values() -> None:
     assert first[0] != second[0]
     assert first[9]["MeetingId"] != second[9]["MeetingId"]
     assert first[7]["AudioHostUrl"] != second[7]["AudioHostUrl"]
+    assert first[19]["AttendeeId"] != second[19]["AttendeeId"]
 
 
 def test_values_do_not_depend_on_the_global_random_state() -> None:
@@ -370,3 +378,89 @@ def test_plugin_start_up_does_not_import_faker() -> None:
     code = "import sys, pytest_chime.plugin; print('faker' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "False"
+
+
+# --- attendees -----------------------------------------------------------------------------------
+
+
+def attendee_form(attendee: dict[str, Any]) -> dict[str, Any]:
+    """An Attendee with its id and token checked (the token names the id) and blanked out."""
+    attendee_id = attendee["AttendeeId"]
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", attendee_id)
+    token = attendee["JoinToken"]
+    assert re.fullmatch(r"[a-zA-Z0-9+/]{2,2048}", token)
+    assert base64.b64decode(token + "=" * (-len(token) % 4)).decode().startswith(f"{attendee_id}:")
+    return {**attendee, "AttendeeId": "<id>", "JoinToken": "<token>"}
+
+
+def test_provider_attendee_has_the_form_of_a_fake_attendee(fake_chime: FakeChime, client: Any, service: str) -> None:
+    provided = chime_faker(1).chime_attendee(service)
+    meeting_id = client.create_meeting(**valid_request(service))["Meeting"]["MeetingId"]
+    answered = client.create_attendee(MeetingId=meeting_id, ExternalUserId=provided["ExternalUserId"])["Attendee"]
+    assert attendee_form(provided) == attendee_form(answered)
+
+
+def test_attendee_overrides_are_what_the_join_token_carries() -> None:
+    attendee_id = "35a392d3-9502-22df-830a-ba6d047bb681"
+    capabilities = {"Audio": "Send", "Video": "None", "Content": "None"}
+    attendee = chime_faker(0).chime_attendee(
+        AttendeeId=attendee_id, ExternalUserId="guest-1", Capabilities=capabilities
+    )
+    assert attendee_form(attendee) == {
+        "ExternalUserId": "guest-1",
+        "AttendeeId": "<id>",
+        "JoinToken": "<token>",
+        "Capabilities": capabilities,
+    }
+
+
+def test_unknown_attendee_member_is_refused_with_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match=r"no member\(s\) Name; valid: ExternalUserId, AttendeeId, JoinToken"):
+        chime_faker(0).chime_attendee(Name="x")
+
+
+def test_capabilities_are_every_combination_the_service_accepts_and_no_other() -> None:
+    fake = chime_faker(6)
+    drawn = {tuple(sorted(fake.chime_capabilities().items())) for _ in range(1000)}
+    values = ("SendReceive", "Send", "Receive", "None")
+    valid = {
+        tuple(sorted({"Audio": a, "Video": v, "Content": c}.items()))
+        for a in values
+        for v in values
+        for c in values
+        if not (c in ("SendReceive", "Receive") and v in ("Send", "None"))
+    }
+    assert drawn == valid
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_create_attendee_params_are_accepted_by_the_fake(
+    fake_chime: FakeChime, client: Any, service: str, seed: int
+) -> None:
+    fake = chime_faker(seed)
+    meeting_id = client.create_meeting(**valid_request(service))["Meeting"]["MeetingId"]
+    extra = {"Capabilities": fake.chime_capabilities()} if service == facts.MODERN else {}
+    params = fake.chime_create_attendee_params(service, meeting_id=meeting_id, **extra)
+    attendee = client.create_attendee(**params)["Attendee"]
+    assert attendee["ExternalUserId"] == params["ExternalUserId"]
+    assert fake_chime.attendees[meeting_id] == {attendee["AttendeeId"]: attendee}
+
+
+def test_create_attendee_params_without_a_meeting_name_a_new_meeting_id() -> None:
+    params = chime_faker(0).chime_create_attendee_params()
+    assert set(params) == {"MeetingId", "ExternalUserId"}
+    assert re.fullmatch(_ID, params["MeetingId"])
+
+
+def test_external_user_id_fits_the_model_and_is_never_reserved() -> None:
+    fake = chime_faker(0)
+    for _ in range(100):
+        user = fake.chime_external_user_id()
+        assert 2 <= len(user) <= 64
+        assert not user.lower().startswith("aws:")
+
+
+def test_join_token_names_the_attendee_it_is_for() -> None:
+    attendee_id = "35a392d3-9502-22df-830a-ba6d047bb681"
+    token = chime_faker(0).chime_join_token(attendee_id)
+    assert base64.b64decode(token + "=" * (-len(token) % 4)).decode().startswith(f"{attendee_id}:")
