@@ -51,8 +51,6 @@ _ARN_RESOURCES: Final = {
 _QUALIFIER_MAX: Final = 32
 #: Members never generated: a made-up page token is one the service refuses.
 _NOT_GENERATED: Final = frozenset({"NextToken"})
-#: Members whose values must not start with the reserved ``aws:`` prefix (tag keys aside).
-_UNRESERVED: Final = frozenset({*facts.RESERVED_PREFIX_MEMBERS, "ExternalUserId"})
 
 
 # --- the model ----------------------------------------------------------------------------
@@ -187,7 +185,10 @@ def tags(*, service: str = facts.MODERN) -> SearchStrategy[list[dict[str, str]]]
     ``chime``), keys and values sized and spelled by the model's limits and patterns, keys
     unique (ignoring case) and never starting with the reserved ``aws:``.
     """
-    shape = _member(service, "Tags")
+    return _tags_of(_member(service, "Tags"))
+
+
+def _tags_of(shape: Shape) -> SearchStrategy[list[dict[str, str]]]:
     low, high = _limits(shape)
     return _tags(shape, min_size=low, max_size=high)
 
@@ -397,7 +398,11 @@ def _user_key(item: Mapping[str, Any]) -> Any:
 def _attendee_lists(
     service: str, region: str, operation: str, shape: Shape, *, min_size: int | None = None, max_size: int | None = None
 ) -> SearchStrategy[list[dict[str, Any]]]:
-    """Lists of CreateAttendee items (``shape`` is the list's) with distinct ExternalUserIds."""
+    """Lists of CreateAttendee items (``shape`` is the list's) with distinct ExternalUserIds.
+
+    At least one item unless told otherwise: the legacy model allows an empty batch, which
+    asks for nothing.
+    """
     item = shape.member
     rename = _renamer(item.members["ExternalUserId"], unreserved=True)
 
@@ -435,9 +440,7 @@ _MEMBER_STRATEGIES: Final[dict[str, _MemberStrategy]] = {
     "MediaRegion": lambda service, region, operation, shape: media_regions(service=service, region=region),
     "ExternalMeetingId": lambda service, region, operation, shape: _text(shape, unreserved=True),
     "MeetingHostId": lambda service, region, operation, shape: _text(shape, unreserved=True),
-    "Tags": lambda service, region, operation, shape: _tags(
-        shape, min_size=_limits(shape)[0], max_size=_limits(shape)[1]
-    ),
+    "Tags": lambda service, region, operation, shape: _tags_of(shape),
     "NotificationsConfiguration": lambda service, region, operation, shape: _notifications_of(
         shape, _control_region(service, region)
     ),
@@ -470,15 +473,16 @@ def _value_of(service: str, region: str, operation: str, name: str | None, shape
     if build is not None:
         return build(service, region, operation, shape)
     if shape.type_name == "structure":
-        return _structure(service, region, operation, shape, at_least_one=True)
+        try:
+            return _structure(service, region, operation, shape, at_least_one=True)
+        except InvalidArgument:  # a required member no strategy can build: leave the structure out
+            return None
     if shape.type_name == "list":
         item = _value_of(service, region, operation, None, shape.member)
         if item is None:
             return None
         low, high = _list_limits(shape, operation, name)
         return _lists(item, name=shape.name, min_size=low, max_size=high if high is not None else low + 5)
-    if shape.type_name == "string" and name in _UNRESERVED:
-        return _text(shape, unreserved=True)
     return _valid(shape)
 
 
