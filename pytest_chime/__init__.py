@@ -1,4 +1,4 @@
-"""pytest-chime: a faithful fake of Amazon Chime's CreateMeeting for pytest.
+"""pytest-chime: a faithful fake of Amazon Chime's meetings API for pytest.
 
 Importing this package installs a cheap import hook so that botocore sessions created
 afterwards carry the fake's event handlers; botocore itself is not imported here.
@@ -13,6 +13,7 @@ from . import wire as _wire
 from .errors import (
     ChimeFakeError,
     FakeChimeStateError,
+    HookError,
     InternalFakeError,
     UnknownErrorCodeError,
     UnknownOperationError,
@@ -21,8 +22,9 @@ from .errors import (
 )
 from .facts import MEDIA_REGIONS
 from .fake import Call, FakeChime
-from .injection import ErrorInjection
-from .model import error_codes, services
+from .injection import ErrorInjection, error_codes
+from .model import services
+from .wire import uninstall
 
 __all__ = [
     "MEDIA_REGIONS",
@@ -31,6 +33,7 @@ __all__ = [
     "ErrorInjection",
     "FakeChime",
     "FakeChimeStateError",
+    "HookError",
     "InternalFakeError",
     "UnknownErrorCodeError",
     "UnknownOperationError",
@@ -38,6 +41,7 @@ __all__ = [
     "UnusedErrorInjectionError",
     "error_codes",
     "services",
+    "uninstall",
 ]
 
 _wire.watch()

@@ -97,7 +97,8 @@ def limit(meeting: Mapping[str, Any]) -> int:
 
 
 def _limit_message(meeting: Mapping[str, Any]) -> str:
-    return f"The meeting {meeting['MeetingId']} has reached its limit of {limit(meeting)} attendees"
+    count = limit(meeting)
+    return f"The meeting {meeting['MeetingId']} has reached its limit of {count} attendee{'' if count == 1 else 's'}"
 
 
 def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,10 +111,12 @@ def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Ma
     if len(present) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
     attendee = build_attendee(fake._ids, service=request.service, params=item)
-    for hook in fake.attendee_hooks:
-        hook(attendee, meeting, dict(item))
-    present[attendee["AttendeeId"]] = attendee
-    fake._number(attendee["AttendeeId"])
+    if fake.attendee_hooks:
+        fake.run_hooks(fake.attendee_hooks, attendee, meeting, dict(item))
+    attendee_id = attendee["AttendeeId"]
+    present[attendee_id] = attendee
+    fake._number(attendee_id)
+    fake._undo.append(lambda: present.pop(attendee_id, None))
     return attendee
 
 
@@ -128,7 +131,9 @@ def add_many(
         try:
             if broken:
                 raise ServiceError("BadRequestException", validate.message(broken))
-            made.append(_add(fake, request, meeting, item))
+            attendee = _add(fake, request, meeting, item)
+            if all(attendee is not other for other in made):  # an ExternalUserId given twice: listed once
+                made.append(attendee)
         except ServiceError as err:
             errors.append(
                 {

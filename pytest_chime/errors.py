@@ -58,5 +58,10 @@ class FakeChimeStateError(ChimeFakeError, RuntimeError):
     """A FakeChime was started or stopped out of order."""
 
 
+class HookError(ChimeFakeError, RuntimeError):
+    """A hook that shapes the fake (``pytest_chime_meeting_created``, ``on_meeting_created``...)
+    raised, or made an answer the model refuses: the call was not answered, and its test fails."""
+
+
 class InternalFakeError(ChimeFakeError, RuntimeError):
     """The fake itself failed while answering a call (a pytest-chime bug: please report it)."""

@@ -69,6 +69,19 @@ LEGACY_DEFAULT_MEDIA_REGION: Final = "us-east-1"
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
+
+#: Keys put in the environment while a fake is active when it has none (never valid at AWS).
+DUMMY_ACCESS_KEY_ID: Final = "AKIAPYTESTCHIMEDUMMY"
+DUMMY_SECRET_KEY: Final = "pytest-chime-dummy-secret-access-key"
+
+#: Control regions of chime-sdk-meetings when botocore's endpoint data does not list them
+#: ("Available AWS Regions for the Amazon Chime SDK", Amazon Chime SDK Developer Guide:
+#: the meetings API's control regions).
+CONTROL_REGIONS: Final = (
+    "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-west-2", "il-central-1", "us-east-1", "us-west-2",
+    "us-gov-east-1", "us-gov-west-1",
+)  # fmt: skip
 #: AWS's default quota of active meetings per account.
 DEFAULT_QUOTA: Final = 250
 
@@ -127,8 +140,13 @@ def meeting_id(rng: random.Random) -> str:
 
 
 def attendee_id(rng: random.Random) -> str:
-    """A lowercase UUID4, drawn from ``rng``."""
-    return _uuid4(rng)
+    """128 random bits in UUID form, drawn from ``rng``.
+
+    Real AttendeeIds are not UUID4s: their version and variant digits vary
+    (``35a392d3-9502-22df-830a-ba6d047bb681`` was seen); the model asks only for the form.
+    """
+    hex_ = f"{rng.getrandbits(128):032x}"
+    return f"{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}"
 
 
 def join_token(rng: random.Random, attendee: str) -> str:
@@ -200,6 +218,11 @@ DEFAULT_MESSAGES: Final[dict[str, str]] = {
     "UnauthorizedException": "The client is not authorized to make this request.",
     "ServiceUnavailableException": "The service is currently unavailable. Try again later.",
     "ServiceFailureException": "Service has experienced an unexpected failure",
+    "NotFoundException": "The requested resource was not found.",
+    "ResourceNotFoundException": "The resource was not found.",
+    "UnprocessableEntityException": "The request was well-formed but could not be processed.",
+    "TooManyTagsException": "Too many tags were added to the specified resource.",
+    "AccessDeniedException": "You don't have permissions to perform the requested operation.",
 }
 
 #: The body's short ``Code`` (the legacy model's ErrorCode enum; the same style on both).
@@ -225,9 +248,11 @@ EQUIVALENT_CODES: Final[dict[str, str]] = {
     "LimitExceededException": "ResourceLimitExceededException",
 }
 
-#: Errors real clients should survive by retrying: what ``--chime-chaos`` injects.
+#: Errors real clients should survive by retrying: what ``--chime-chaos`` injects. Only
+#: errors every botocore retry mode (legacy, standard, adaptive) retries: the legacy
+#: service's ThrottledClientException is retried by legacy mode only, so it is left out.
 CHAOS_CODES: Final[dict[str, tuple[str, ...]]] = {
-    LEGACY: ("ThrottledClientException", "ServiceUnavailableException", "ServiceFailureException"),
+    LEGACY: ("ServiceUnavailableException", "ServiceFailureException"),
     MODERN: ("ThrottlingException", "ServiceUnavailableException", "ServiceFailureException"),
 }
 
@@ -283,6 +308,25 @@ NOTIFICATION_ARN_PATTERNS: Final[dict[str, str]] = {
         r"arn:aws(?:-us-gov|-cn)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?"
     ),
 }
+
+#: The pattern the Amazon Chime SDK API Reference documents for ExternalMeetingId (CreateMeeting,
+#: CreateMeetingWithAttendees, Meeting) and ExternalUserId (CreateAttendee, CreateAttendeeRequestItem,
+#: Attendee), which botocore's model leaves out.
+EXTERNAL_ID_PATTERN: Final = r"[-_&@+=,(){}\[\]\/«».:|'\"#a-zA-Z0-9À-ÿ\s]*"
+
+#: Patterns an API reference documents for request members whose model has none: service ->
+#: member name -> pattern. The legacy API reference documents none beyond its model's.
+DOCUMENTED_PATTERNS: Final[dict[str, dict[str, str]]] = {
+    MODERN: {"ExternalMeetingId": EXTERNAL_ID_PATTERN, "ExternalUserId": EXTERNAL_ID_PATTERN},
+}
+
+#: Members a real response shows even when the request left them out, with the value shown
+#: (captured chime-sdk-meetings CreateMeeting responses carry ``"TenantIds": []``).
+ECHO_DEFAULTS: Final[dict[str, object]] = {"TenantIds": []}
+
+#: How much of a value an error message quotes before cutting it (real messages quote
+#: values; a 2 MB value must not come back as a 2 MB message).
+MESSAGE_VALUE_LIMIT: Final = 100
 
 #: PrimaryMeetingId must be a meeting id (the fake does not require that meeting to exist).
 MEETING_ID_PATTERN: Final = r"[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}"

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from . import facts, injection, model, operations, protocol, validate
-from .errors import InternalFakeError, ServiceError, UnsupportedOperationError, UnusedErrorInjectionError
+from .errors import HookError, InternalFakeError, ServiceError, UnsupportedOperationError, UnusedErrorInjectionError
 from .injection import ErrorInjection
 from .protocol import Reply
 
@@ -21,6 +21,30 @@ UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert
 MeetingHook = Callable[[dict[str, Any], dict[str, Any]], None]
 #: ``hook(attendee, meeting, params)``: called for every attendee created; may change ``attendee``.
 AttendeeHook = Callable[[dict[str, Any], Mapping[str, Any], dict[str, Any]], None]
+
+
+#: The options of a fake, with what each must be (FakeChime's keywords, fake_chime markers, settings).
+OPTION_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "seed": (lambda v: isinstance(v, (int, str)) and not isinstance(v, bool), "an integer or a string"),
+    "quota": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "an integer >= 0"),
+    "region": (lambda v: isinstance(v, str) and bool(v), "a region name such as 'us-east-1'"),
+    "media_region": (lambda v: isinstance(v, str) and bool(v), "a media region name such as 'us-east-1'"),
+    "account_id": (lambda v: isinstance(v, str) and len(v) == 12 and v.isdigit(), "a 12-digit account id string"),
+    "real_sleep": (lambda v: isinstance(v, bool), "True or False"),
+    "chaos": (
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0,
+        "a number from 0 to 1",
+    ),
+    "assert_all_errors_used": (lambda v: isinstance(v, bool), "True or False"),
+}
+
+
+def check_options(options: Mapping[str, Any], *, where: str) -> None:
+    """Raise ValueError naming the option and what is valid, for the first option that is not."""
+    for name, value in options.items():
+        rule = OPTION_RULES.get(name)
+        if rule is not None and not rule[0](value):
+            raise ValueError(f"{where}: {name}={value!r} is not valid: use {rule[1]}")
 
 
 class Call(NamedTuple):
@@ -73,12 +97,22 @@ class FakeChime:
         on_meeting_created: MeetingHook | None = None,
         on_attendee_created: AttendeeHook | None = None,
     ) -> None:
-        if not 0.0 <= chaos <= 1.0:
-            raise ValueError(f"chaos={chaos!r} is not a rate: use a number from 0.0 to 1.0")
-        if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
-            raise ValueError(f"quota={quota!r} is not valid: use an integer >= 0")
-        #: MeetingId -> the Meeting as GetMeeting returns it (a deleted meeting leaves).
-        self.meetings: dict[str, dict[str, Any]] = {}
+        check_options(
+            {
+                "seed": seed,
+                "quota": quota,
+                "region": region,
+                "media_region": media_region,
+                "account_id": account_id,
+                "real_sleep": real_sleep,
+                "chaos": chaos,
+                "assert_all_errors_used": assert_all_errors_used,
+            },
+            where="FakeChime",
+        )
+        #: MeetingId -> the Meeting as GetMeeting returns it (a deleted meeting leaves; ``del``
+        #: ends a meeting as DeleteMeeting does, attendees included).
+        self.meetings: dict[str, dict[str, Any]] = _Meetings(self)
         #: MeetingId -> AttendeeId -> the Attendee as GetAttendee returns it.
         self.attendees: dict[str, dict[str, dict[str, Any]]] = {}
         #: Every HTTP attempt answered, in order, retries included.
@@ -118,7 +152,16 @@ class FakeChime:
         self._counter = itertools.count(1)
         self._errors: list[ErrorInjection] = []
         self._internal: list[_Internal] = []
+        self._hook_errors: list[str] = []
+        #: Undo steps of the call being answered (run if its answer cannot be sent).
+        self._undo: list[Callable[[], object]] = []
+        #: The last hook run for the call being answered (None: none ran).
+        self._hooked: object = None
         self._seed_rngs()
+
+    def __repr__(self) -> str:
+        active = "active" if self in _active_fakes() else "stopped"
+        return f"<FakeChime seed={self.seed!r} scope={self.scope!r} {active}: {len(self.meetings)} meeting(s)>"
 
     def _seed_rngs(self) -> None:
         base = f"{self.seed}/{self.scope}"
@@ -168,6 +211,7 @@ class FakeChime:
             self._tokens.clear()
             self._errors.clear()
             self._internal.clear()
+            self._hook_errors.clear()
             self._seed_rngs()
 
     # --- error injection ----------------------------------------------------------------
@@ -240,12 +284,17 @@ class FakeChime:
         with self._lock:
             return [call for call in self.calls if call.refused is not None]
 
+    def hook_errors(self) -> list[str]:
+        """What the hooks shaping the fake got wrong (an exception, or an answer the model refuses)."""
+        with self._lock:
+            return list(self._hook_errors)
+
     def problems(self, *, check_unused: bool = True) -> str:
         """What ``verify`` would complain about, as text ("" when nothing)."""
         internal = self.internal_errors()
         if internal:
             return "the fake failed while answering a call:\n" + "\n".join(internal)
-        lines = []
+        lines = [f"a hook failed: {text}" for text in self.hook_errors()]
         refused = self.refused_calls() if check_unused else []
         if refused:
             lines.append(f"the fake refused {len(refused)} call(s), which the code under test may have swallowed:")
@@ -260,6 +309,8 @@ class FakeChime:
         problem = self.problems()
         if self.internal_errors():
             raise InternalFakeError(problem)
+        if self.hook_errors():
+            raise HookError(problem)
         if self.refused_calls():
             raise UnsupportedOperationError(problem)
         if problem:
@@ -290,7 +341,16 @@ class FakeChime:
                 found = operations.violations(route, request)
                 if found:
                     raise ServiceError("BadRequestException", validate.message(found))
-                reply = protocol.success(spec, route.implementation.handler(self, request), request_id)
+                self._undo.clear()
+                self._hooked = None
+                try:
+                    result = route.implementation.handler(self, request)
+                    if self._hooked is not None:
+                        self._check_output(spec, result)
+                    reply = protocol.success(spec, result, request_id)  # encodes: may fail on what a hook added
+                except BaseException:
+                    self._rollback()  # what could not be answered leaves no trace in the state
+                    raise
                 self.calls.append(Call(service, operation, params, reply.status, None, request_id, region))
             except ServiceError as err:
                 reply = protocol.error(spec, err.code, err.message, request_id, body_code=facts.body_code(err.code))
@@ -298,6 +358,32 @@ class FakeChime:
                     Call(service, operation, params, reply.status, err.code, request_id, region, err.message)
                 )
             return reply
+
+    def _rollback(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def run_hooks(self, hooks: list[Any], *args: Any) -> None:
+        """Call user hooks on a new resource; an exception is the hook's error (:class:`HookError`)."""
+        for hook in hooks:
+            self._hooked = hook
+            try:
+                hook(*args)
+            except Exception as error:
+                problem = HookError(f"{_hook_name(hook)} raised {error!r} while the fake answered a call")
+                self._hook_errors.append(str(problem))
+                raise problem from error
+
+    def _check_output(self, spec: model.OperationSpec, result: dict[str, Any] | None) -> None:
+        """A hook changed the answer: check it against the output shape (types and members), as the Stubber does."""
+        found = validate.output_problems(result or {}, spec.output_shape)
+        if found:
+            problem = HookError(
+                f"{_hook_name(self._hooked)} made the {spec.name} answer one the model cannot carry: "
+                + "; ".join(found)
+            )
+            self._hook_errors.append(str(problem))
+            raise problem
 
     def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
         """Record a call the fake will not answer (it fails the test at teardown)."""
@@ -327,17 +413,9 @@ class FakeChime:
         with self._lock:
             self.sleeps.append(seconds)
 
-    def internal_failure(
-        self, service: str, operation: str, error: BaseException, *, replaces: str | None = None
-    ) -> Reply:
-        """Record a failure inside the fake and answer it as ServiceFailureException (500).
-
-        ``replaces``: the request id of an answer already recorded for this attempt, which
-        could not be sent after all (its Call is replaced by the failure's).
-        """
+    def internal_failure(self, service: str, operation: str, error: BaseException) -> Reply:
+        """Record a failure inside the fake and answer it as ServiceFailureException (500)."""
         with self._lock:
-            if replaces is not None and self.calls and self.calls[-1].request_id == replaces:
-                self.calls.pop()
             import traceback
 
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
@@ -361,8 +439,42 @@ class FakeChime:
 
     def _forget_meeting(self, meeting_id: str) -> None:
         """A meeting ends: it and its attendees are gone."""
-        self.meetings.pop(meeting_id, None)
+        dict.pop(self.meetings, meeting_id, None)
+        self._ended(meeting_id)
+
+    def _ended(self, meeting_id: str) -> None:
+        """What a meeting leaves behind when it goes: its attendees, owner and creation number."""
         for attendee_id in self.attendees.pop(meeting_id, {}):
             self._numbers.pop(attendee_id, None)
         self._owners.pop(meeting_id, None)
         self._numbers.pop(meeting_id, None)
+
+
+class _Meetings(dict[str, dict[str, Any]]):
+    """``FakeChime.meetings``: removing a meeting (``del``, ``pop``) ends it, attendees included."""
+
+    def __init__(self, fake: FakeChime) -> None:
+        super().__init__()
+        self._fake = fake
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._fake._ended(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        found = key in self
+        value = super().pop(key, *default)
+        if found:
+            self._fake._ended(key)
+        return value
+
+
+def _hook_name(hook: object) -> str:
+    name = getattr(hook, "__name__", None) or repr(hook)
+    return f"the hook {name}"
+
+
+def _active_fakes() -> tuple[FakeChime, ...]:
+    from . import wire
+
+    return wire._stack

@@ -93,12 +93,13 @@ def _unknown_code_message(code: object, operation: str, service: str | None) -> 
         ]
         if owners:
             lines.append(f"{code} is modelled for {', '.join(owners)}: pass operation= one of them.")
-        pool = {c for s in available for c in model.error_codes(s, operation)}
-        import difflib
+        else:
+            pool = {c for s in available for c in model.error_codes(s, operation)}
+            import difflib
 
-        close = difflib.get_close_matches(code, sorted(pool), n=1)
-        if close and close[0] != other:
-            lines.append(f"Did you mean {close[0]}?")
+            close = difflib.get_close_matches(code, sorted(pool), n=1)
+            if close and close[0] != other:
+                lines.append(f"Did you mean {close[0]}?")
     lines.append(f"Valid codes: {valid_codes_text(operation)}.")
     return " ".join(lines)
 
@@ -106,6 +107,45 @@ def _unknown_code_message(code: object, operation: str, service: str | None) -> 
 _LEGACY_ONLY_CODES = frozenset(
     {"ThrottledClientException", "UnauthorizedClientException", "ResourceLimitExceededException"}
 )
+
+
+_LEGACY_GONE = (
+    "the legacy 'chime' meeting operations were removed in botocore 1.37.2 "
+    "(install botocore==1.37.1 and boto3==1.37.1 to test them)"
+)
+
+
+def check_operation(operation: object, service: str | None) -> None:
+    """Refuse an operation the fake does not implement (on ``service``), listing those it does."""
+    implemented = operations.implemented(service)
+    if isinstance(operation, str) and operation in implemented:
+        return
+    where = f" on {service!r}" if service else ""
+    listed = f"Implemented{where}: {', '.join(implemented) or 'none'}."
+    if service == facts.LEGACY and not operations.implemented(facts.LEGACY):
+        why = f"is not served on 'chime' by botocore {model.botocore_version()}: {_LEGACY_GONE}"
+    elif isinstance(operation, str) and operation in operations.TABLE and not service:
+        why = f"belongs to the legacy 'chime' service, and {_LEGACY_GONE}"
+    elif isinstance(operation, str) and any(model.operation(s, operation) for s in facts.SERVICES):
+        why = "is modelled by botocore but not implemented by pytest-chime's fake"
+    else:
+        why = "is not an operation of pytest-chime's fake"
+    raise UnknownOperationError(
+        service or "any", str(operation), (), message=f"operation={operation!r} {why}{where}. {listed}"
+    )
+
+
+def error_codes(service: str, operation: str = "CreateMeeting") -> tuple[str, ...]:
+    """The exception codes the installed botocore models for ``service``'s ``operation``, one the fake serves.
+
+    Use it to parametrize a test over every exception::
+
+        @pytest.mark.parametrize("code", error_codes("chime-sdk-meetings", operation="GetMeeting"))
+    """
+    if service not in facts.SERVICES:
+        raise UnknownOperationError(service, str(operation), model.services(str(operation)))
+    check_operation(operation, service)
+    return model.error_codes(service, operation)
 
 
 def resolve(
@@ -133,17 +173,7 @@ def resolve(
         )
     if message is not None and not isinstance(message, str):
         raise UnknownErrorCodeError(f"message={message!r} is not valid: message must be a string or None.")
-    implemented = operations.implemented(service)
-    if not isinstance(operation, str) or operation not in implemented:
-        where = f" on {service!r}" if service else ""
-        modelled = isinstance(operation, str) and any(model.operation(s, operation) for s in facts.SERVICES)
-        why = "is modelled by botocore but not implemented by" if modelled else "is not an operation of"
-        raise UnknownOperationError(
-            service or "any",
-            str(operation),
-            (),
-            message=f"operation={operation!r} {why} pytest-chime's fake{where}. Implemented: {', '.join(implemented)}.",
-        )
+    check_operation(operation, service)
     candidates = (service,) if service else facts.SERVICES
     services = tuple(
         s

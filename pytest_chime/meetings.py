@@ -9,6 +9,7 @@ says nothing of one seeing the other's meetings).
 
 from __future__ import annotations
 
+import copy
 import functools
 import random
 from collections.abc import Mapping
@@ -58,8 +59,9 @@ def build_meeting(
     """The Meeting ``service`` returns for a CreateMeeting ``params`` sent to ``region``.
 
     Members come in the installed model's order; what the service echoes is echoed only
-    when sent, and only as far as the model's Meeting shape has it. The MeetingId and the
-    MediaPlacement URLs are drawn from ``rng``.
+    when sent, and only as far as the model's Meeting shape has it, except what real
+    responses show unasked (``"TenantIds": []``, ``facts.ECHO_DEFAULTS``). The MeetingId
+    and the MediaPlacement URLs are drawn from ``rng``.
     """
     legacy = service == facts.LEGACY
     meeting_id = facts.meeting_id(rng)
@@ -79,7 +81,11 @@ def build_meeting(
         elif name == "MeetingArn":
             meeting[name] = facts.meeting_arn(control, account_id, meeting_id)
         elif (value := params.get(name)) is not None:
+            if shape is not None and not value:  # an empty structure is not echoed (seen: MeetingFeatures {})
+                continue
             meeting[name] = value if shape is None else _modelled(value, shape)
+        elif name in facts.ECHO_DEFAULTS and not legacy:
+            meeting[name] = copy.deepcopy(facts.ECHO_DEFAULTS[name])
     return meeting
 
 
@@ -96,7 +102,7 @@ def _media_region(request: Request) -> list[Violation]:
             Violation(
                 "MediaRegion",
                 "media-region",
-                f"MediaRegion {region!r} is not a supported media region. "
+                f"MediaRegion {validate.shown(region)} is not a supported media region. "
                 f"Supported media regions: {', '.join(allowed)}",
             )
         ]
@@ -106,7 +112,7 @@ def _media_region(request: Request) -> list[Violation]:
             Violation(
                 "MediaRegion",
                 "media-region-partition",
-                f"MediaRegion {region!r} is not in the partition of the control region "
+                f"MediaRegion {validate.shown(region)} is not in the partition of the control region "
                 f"{control!r}: a meeting's media region must be in its control region's partition",
             )
         ]
@@ -214,14 +220,15 @@ def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
         account_id=fake.account_id,
         default_media_region=fake.media_region,
     )
-    for hook in fake.meeting_hooks:
-        hook(meeting, dict(params))
+    if fake.meeting_hooks:
+        fake.run_hooks(fake.meeting_hooks, meeting, dict(params))
     meeting_id = meeting["MeetingId"]
     fake.meetings[meeting_id] = meeting
     fake.attendees.setdefault(meeting_id, {})
     fake._owners[meeting_id] = service
     fake._number(meeting_id)
     fake._tokens[(service, token)] = meeting_id
+    fake._undo.append(lambda: fake._forget_meeting(meeting_id))
     return meeting
 
 

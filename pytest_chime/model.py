@@ -114,3 +114,24 @@ def error_codes(service: str, operation: str = "CreateMeeting") -> tuple[str, ..
 
 
 _operation = operation
+
+
+@functools.cache
+def control_regions(service: str) -> frozenset[str]:
+    """The regions where ``service`` has an endpoint: botocore's endpoint data, else ``facts.CONTROL_REGIONS``.
+
+    FIPS variants count as their region. The legacy service is global (us-east-1).
+    """
+    if service == facts.LEGACY:
+        return frozenset({facts.LEGACY_CONTROL_REGION})
+    spec = service_model(service)
+    prefix = spec.endpoint_prefix if spec is not None else ""
+    found: set[str] = set()
+    try:
+        data = _loader().load_data("endpoints")
+    except Exception:  # no endpoint data in this botocore: the documented list
+        data = {}
+    for partition in data.get("partitions", ()):
+        for region in partition.get("services", {}).get(prefix, {}).get("endpoints", {}):
+            found.add(region.removesuffix("-fips").removeprefix("fips-"))
+    return frozenset(found) if found else frozenset(facts.CONTROL_REGIONS)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Generator, Iterator
+import threading
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
 import pytest
 
-from . import facts, hookspecs
+from . import facts, hookspecs, wire
 from .errors import ChimeFakeError
-from .fake import FakeChime
+from .fake import FakeChime, check_options
 from .injection import ErrorInjection, resolve
 
 _seed_key = pytest.StashKey[str]()
+_settings_key = pytest.StashKey[dict[str, Any]]()
+_depth_key = pytest.StashKey[int]()
 _chaos_key = pytest.StashKey[list[int]]()  # [faults, calls]
 _call_report_key = pytest.StashKey[pytest.TestReport]()
 
@@ -102,13 +105,24 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = randomly if isinstance(randomly, int) else 0
     config.stash[_seed_key] = str(seed)
     config.stash[_chaos_key] = [0, 0]
+    # Bad settings stop the run now, naming the option and what is valid.
+    settings = {}
+    for name in FAKE_OPTIONS:
+        try:
+            settings[name] = _setting(config, name)
+        except ChimeFakeError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    try:
+        check_options(settings, where="settings")
+    except (TypeError, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_settings_key] = settings
+    wire.hold()
+    config.add_cleanup(wire.release)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    try:
-        chaos = _setting(config, "chaos")
-    except ChimeFakeError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    chaos = config.stash[_settings_key]["chaos"]
     extra = f", chaos={chaos}" if chaos else ""
     return f"chime: seed={config.stash[_seed_key]}{extra} (repeat with --chime-seed={config.stash[_seed_key]})"
 
@@ -119,21 +133,31 @@ def _setting(config: pytest.Config, name: str) -> Any:
     if name in ("chaos", "real_sleep"):
         option = config.getoption(f"chime_{name}")
         if option is not None:
+            if name == "chaos" and not 0.0 <= option <= 1.0:  # nan fails both comparisons too
+                raise ChimeFakeError(f"--chime-chaos={option} is not valid: use a number from 0 to 1")
             return option
-    raw = config.getini(FAKE_OPTIONS[name])
+    ini = FAKE_OPTIONS[name]
+    try:
+        raw = config.getini(ini)
+    except (ValueError, pytest.UsageError):  # pytest's own bool parsing
+        raise ChimeFakeError(f"ini option {ini} is not valid: use true or false") from None
     convert = {"quota": int, "chaos": float}.get(name)
     if convert is None:
         return raw
     try:
-        return convert(raw)
+        value = convert(raw)
     except ValueError:
-        kind = "an integer" if convert is int else "a number from 0 to 1"
-        raise ChimeFakeError(f"ini option {FAKE_OPTIONS[name]} = {raw!r} is not valid: use {kind}") from None
+        value = None
+    if value is None or (name == "chaos" and not 0.0 <= value <= 1.0) or (name == "quota" and value < 0):
+        kind = "an integer >= 0" if convert is int else "a number from 0 to 1"
+        raise ChimeFakeError(f"ini option {ini} = {raw!r} is not valid: use {kind}")
+    return value
 
 
 def _fake_options(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     """Ini and command-line settings, overridden key by key by fake_chime markers, the closest winning."""
-    options = {name: _setting(config, name) for name in FAKE_OPTIONS}
+    settings: dict[str, Any] = config.stash[_settings_key]
+    options = dict(settings)
     for marker in reversed(list(item.iter_markers("fake_chime"))):
         if marker.args:
             raise ChimeFakeError(
@@ -145,6 +169,7 @@ def _fake_options(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
             raise ChimeFakeError(
                 f"@pytest.mark.fake_chime got unknown option(s) {', '.join(unknown)}; valid: {', '.join(FAKE_OPTIONS)}"
             )
+        check_options(marker.kwargs, where="@pytest.mark.fake_chime")
         options.update(marker.kwargs)
     return options
 
@@ -199,29 +224,77 @@ def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
         misuse = ""
     if misuse:
         pytest.fail(misuse, pytrace=False)
-    fake.meeting_hooks.append(
-        lambda meeting, params: node.ihook.pytest_chime_meeting_created(meeting=meeting, params=params)
-    )
-    fake.attendee_hooks.append(
-        lambda attendee, meeting, params: node.ihook.pytest_chime_attendee_created(
-            attendee=attendee, meeting=meeting, params=params
-        )
-    )
+    _relay_hooks(fake, node)
     node.ihook.pytest_chime_configure(fake=fake)
     for item in injections:
         fake._queue(item)
+    level = wire.depth()
+    threads = frozenset(threading.enumerate())
     fake.start()
     try:
         yield fake
     finally:
+        left = wire.stop_above(level + 1)
         fake.stop()
+        wire.leave_threads(threads, f"test {node.nodeid}")
         totals = config.stash[_chaos_key]
         totals[0] += fake.chaos_faults
         totals[1] += len(fake.calls)
     report = node.stash.get(_call_report_key, None)
-    problem = fake.problems(check_unused=report is None or not report.failed)
+    # Only a test that ran to a pass (an xpass too) is checked for unused injections and
+    # refused calls: a failed, skipped or xfailed test has said what went wrong already.
+    problem = fake.problems(check_unused=report is not None and report.passed)
+    if left:
+        problem = "\n".join(filter(None, [_left_message(left), problem]))
     if problem:
         pytest.fail(f"pytest-chime: {problem}", pytrace=False)
+
+
+def _relay_hooks(fake: FakeChime, node: Any) -> None:
+    """Call the conftest hooks for the fake's new resources (only when some plugin implements them)."""
+    hooks = node.config.pluginmanager.hook
+    if hooks.pytest_chime_meeting_created.get_hookimpls():
+
+        def pytest_chime_meeting_created(meeting: dict[str, Any], params: dict[str, Any]) -> None:
+            node.ihook.pytest_chime_meeting_created(meeting=meeting, params=params)
+
+        fake.meeting_hooks.append(pytest_chime_meeting_created)
+    if hooks.pytest_chime_attendee_created.get_hookimpls():
+
+        def pytest_chime_attendee_created(
+            attendee: dict[str, Any], meeting: Mapping[str, Any], params: dict[str, Any]
+        ) -> None:
+            node.ihook.pytest_chime_attendee_created(attendee=attendee, meeting=meeting, params=params)
+
+        fake.attendee_hooks.append(pytest_chime_attendee_created)
+
+
+def _left_message(left: list[FakeChime]) -> str:
+    names = ", ".join(repr(fake) for fake in left)
+    return (
+        f"this test left {len(left)} FakeChime(s) started ({names}); they were stopped so that they answer no "
+        "later test. Stop every fake a test starts (with FakeChime() as fake: ... stops it)."
+    )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    item.stash[_depth_key] = wire.depth()
+    yield
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """After every fixture is torn down: stop the fakes the test left started, and fail it for that."""
+    left: list[FakeChime] = []
+    try:
+        yield
+    finally:
+        level = item.stash.get(_depth_key, None)
+        if level is not None:
+            left = wire.stop_above(level)
+    if left:
+        pytest.fail(f"pytest-chime: {_left_message(left)}", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

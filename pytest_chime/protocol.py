@@ -25,11 +25,18 @@ if TYPE_CHECKING:
 
 
 class Reply(NamedTuple):
-    """An answer before encoding: status, headers and the JSON body (None: no body)."""
+    """An answer: status, headers, the JSON body (None: no body) and its bytes."""
 
     status: int
     headers: dict[str, str]
     body: dict[str, Any] | None
+    #: The body as sent (b"" for a bodiless answer).
+    payload: bytes = b""
+
+
+def reply(status: int, headers: dict[str, str], body: dict[str, Any] | None) -> Reply:
+    """A Reply with its body encoded now, so an answer that cannot be encoded fails where it is made."""
+    return Reply(status, headers, body, b"" if body is None else _json_encoder()(body).encode())
 
 
 class _Layout(NamedTuple):
@@ -189,7 +196,7 @@ def success(spec: OperationSpec, result: dict[str, Any] | None, request_id: str)
                 body[name] = value
             elif name in header_members:
                 headers[header_members[name]] = str(value)
-    return Reply(spec.success_status, headers, body)
+    return reply(spec.success_status, headers, body)
 
 
 def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:
@@ -203,7 +210,7 @@ def error(spec: OperationSpec | None, code: str, message: str, request_id: str, 
         for member in spec.error_shape(code).members.values():
             if member.serialization.get("location") == "header":
                 headers[member.serialization["name"]] = facts.RETRY_AFTER_SECONDS
-    return Reply(status, headers, {"Code": body_code, "Message": message, "RequestId": request_id})
+    return reply(status, headers, {"Code": body_code, "Message": message, "RequestId": request_id})
 
 
 class _Body(io.BytesIO):
@@ -241,7 +248,7 @@ def _response_class() -> type[AWSResponse]:
     return cls
 
 
-def encode(reply: Reply, url: str) -> AWSResponse:
+def encode(answer: Reply, url: str) -> AWSResponse:
     """The HTTP response botocore parses: status, headers and (unless bodiless) a JSON body."""
     global _date
     now = int(_time.time())
@@ -249,16 +256,15 @@ def encode(reply: Reply, url: str) -> AWSResponse:
         from email.utils import formatdate
 
         _date = (now, formatdate(now, usegmt=True))
-    if reply.body is None:
-        body = b""
-        headers = {"Date": _date[1], "Content-Length": "0", "Connection": "keep-alive", **reply.headers}
+    body = answer.payload
+    if answer.body is None:
+        headers = {"Date": _date[1], "Content-Length": "0", "Connection": "keep-alive", **answer.headers}
     else:
-        body = _json_encoder()(reply.body).encode()
         headers = {
             "Date": _date[1],
             "Content-Type": "application/json",
             "Content-Length": str(len(body)),
             "Connection": "keep-alive",
-            **reply.headers,
+            **answer.headers,
         }
-    return _response_class()(url, reply.status, headers, _Body(body))
+    return _response_class()(url, answer.status, headers, _Body(body))

@@ -33,10 +33,20 @@ class Violation(NamedTuple):
 _Check = Callable[[Any, str, list[Violation]], None]
 
 
+def shown(value: Any) -> str:
+    """``repr(value)``, cut to ``facts.MESSAGE_VALUE_LIMIT`` characters for a message."""
+    text = repr(value)
+    limit = facts.MESSAGE_VALUE_LIMIT
+    if len(text) <= limit:
+        return text
+    size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters as text"
+    return f"{text[:limit]}... ({size})"
+
+
 def _value_part(value: Any, shape: Shape) -> str:
     if shape.metadata.get("sensitive") or not isinstance(value, (str, int)):
         return "Value"
-    return f"Value {value!r}"
+    return f"Value {shown(value)}"
 
 
 def _fail(out: list[Violation], value: Any, shape: Shape, path: str, rule: str, constraint: str) -> None:
@@ -44,8 +54,10 @@ def _fail(out: list[Violation], value: Any, shape: Shape, path: str, rule: str, 
     out.append(Violation(path, rule, message))
 
 
-def _compile(shape: Shape, cache: dict[str, _Check]) -> _Check:
-    key = shape.name
+def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str], pattern: str | None = None) -> _Check:
+    """A check of ``shape``. ``patterns``: member name -> the pattern the API reference documents
+    where the model has none; ``pattern``: the one for ``shape`` itself."""
+    key = f"{shape.name}/{pattern}" if pattern else shape.name
     if key in cache:
         return cache[key]
     kind = shape.type_name
@@ -57,7 +69,8 @@ def _compile(shape: Shape, cache: dict[str, _Check]) -> _Check:
         cache[key] = lambda v, p, o: members_check(v, p, o)
         required = tuple(shape.required_members)
         for name, member in shape.members.items():
-            members[name] = _compile(member, cache)
+            documented = patterns.get(name) if member.type_name == "string" else None
+            members[name] = _compile(member, cache, patterns, None if member.metadata.get("pattern") else documented)
 
         def members_check(value: Any, path: str, out: list[Violation]) -> None:
             if not isinstance(value, dict):
@@ -74,7 +87,7 @@ def _compile(shape: Shape, cache: dict[str, _Check]) -> _Check:
 
         check = members_check
     elif kind == "list":
-        item_check = _compile(shape.member, cache)
+        item_check = _compile(shape.member, cache, patterns)
         lo, hi = meta.get("min"), meta.get("max")
 
         def list_check(value: Any, path: str, out: list[Violation]) -> None:
@@ -91,7 +104,7 @@ def _compile(shape: Shape, cache: dict[str, _Check]) -> _Check:
         check = list_check
     elif kind == "string":
         lo, hi = meta.get("min"), meta.get("max")
-        pattern = meta.get("pattern")
+        pattern = meta.get("pattern") or pattern
         regex = re.compile(pattern, re.ASCII) if pattern else None
         enum = tuple(getattr(shape, "enum", ()) or ())
 
@@ -183,7 +196,9 @@ def tag_rules(tags: Any, path: str = "Tags") -> list[Violation]:
         if key in seen:
             out.append(
                 Violation(
-                    where, "duplicate-tag-key", f"Duplicate tag key {key!r} at {where}: each tag key must be unique"
+                    where,
+                    "duplicate-tag-key",
+                    f"Duplicate tag key {shown(key)} at {where}: each tag key must be unique",
                 )
             )
         seen.add(key)
@@ -218,7 +233,7 @@ def checker(service: str, operation: str) -> Callable[[Mapping[str, Any]], list[
 
     spec = spec_of(service, operation)
     assert spec is not None
-    compiled = _compile(spec.input_shape, {})
+    compiled = _compile(spec.input_shape, {}, facts.DOCUMENTED_PATTERNS.get(service, {}))
     documented = spec.name in facts.DOCUMENTED_MAX_ITEMS
 
     def check(params: Mapping[str, Any]) -> list[Violation]:
@@ -229,6 +244,49 @@ def checker(service: str, operation: str) -> Callable[[Mapping[str, Any]], list[
         return out
 
     return check
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "double": (int, float),
+    "float": (int, float),
+    "list": (list,),
+    "map": (dict,),
+    "structure": (dict,),
+}
+
+
+def output_problems(value: Any, shape: Shape, path: str = "") -> list[str]:
+    """What in an answer botocore's parser could not give back as modelled: wrong types, unknown members.
+
+    Constraints (``min``, ``max``, ``pattern``) are not checked: real answers break them
+    (``"TenantIds": []`` under a ``min`` of 1).
+    """
+    kind = shape.type_name
+    where = path or shape.name
+    allowed = _TYPES.get(kind)
+    if allowed is not None and (not isinstance(value, allowed) or (kind in ("integer", "long") and value is True)):
+        return [f"{where}: {shown(value)} is not a {kind}"]
+    if isinstance(value, bool) and kind in ("integer", "long", "double", "float"):
+        return [f"{where}: {shown(value)} is not a {kind}"]
+    found: list[str] = []
+    if kind == "structure":
+        for name, item in value.items():
+            member = shape.members.get(name)
+            if member is None:
+                found.append(f"{path + '.' if path else ''}{name}: not a member of {shape.name}")
+            elif item is not None:
+                found += output_problems(item, member, f"{path + '.' if path else ''}{name}")
+    elif kind == "list":
+        for index, item in enumerate(value):
+            found += output_problems(item, shape.member, f"{where}[{index}]")
+    elif kind == "map":
+        for key, item in value.items():
+            found += output_problems(item, shape.value, f"{where}[{key!r}]")
+    return found
 
 
 def message(found: list[Violation]) -> str:

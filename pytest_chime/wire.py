@@ -1,28 +1,36 @@
 """Install and route: botocore's event hooks and patches, and which fake is active.
 
 The fake answers at ``before-send`` with a real ``AWSResponse`` (made by
-:mod:`pytest_chime.protocol`), so botocore's own
-serializer, signer, parser, retry handler and exception factory all run. Handlers are
-registered once, through ``botocore.handlers.BUILTIN_HANDLERS``, so every session
-created afterwards (and every client of it) carries them; they do nothing while no
-fake is active. botocore is imported lazily: an import hook applies the patches when
-the code under test imports botocore's modules itself.
+:mod:`pytest_chime.protocol`), so botocore's own serializer, signer, parser, retry
+handler and exception factory all run. Handlers are registered once, through
+``botocore.handlers.BUILTIN_HANDLERS``, so every session created afterwards (and every
+client of it) carries them; they do nothing while no fake is active. botocore is
+imported lazily: an import hook applies the patches when the code under test imports
+botocore's modules itself. Every patch is undone by :func:`uninstall` (the plugin calls
+it when the last pytest session ends).
+
+While a Chime call runs, ``Endpoint._send_request`` (patched) keeps the fake answering
+it, and the client's region, in a ContextVar, set and reset in a ``finally``: retry
+sleeps and the adaptive rate limiter read it, and the network guard in
+``Endpoint._send`` stops any Chime request that reaches it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import importlib.abc
 import importlib.machinery
+import os
 import re
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import facts, operations, protocol
+from . import facts, model, operations, protocol
 from .errors import ChimeFakeError, FakeChimeStateError, UnsupportedOperationError
 
 if TYPE_CHECKING:
@@ -30,11 +38,23 @@ if TYPE_CHECKING:
 
     from .fake import FakeChime
 
-_stack: list[FakeChime] = []
+#: The active fakes, innermost last. Replaced whole under the lock, so a reader needs no lock.
+_stack: tuple[FakeChime, ...] = ()
 _stack_lock = threading.Lock()
-#: ``fake``: the fake answering the current Chime call on this thread (for sleeps).
-_local = threading.local()
 _UNSIGNED = "pytest_chime.unsigned"
+
+
+class _Answering(NamedTuple):
+    """The fake answering the Chime call running in this context, and the client's region."""
+
+    fake: FakeChime
+    client_region: str | None
+
+
+_answering: contextvars.ContextVar[_Answering | None] = contextvars.ContextVar("pytest_chime_answering", default=None)
+
+#: Thread ident -> (the thread, what it outlived): threads a stopped fake left running.
+_orphans: dict[int, tuple[weakref.ref[threading.Thread], str]] = {}
 
 
 def active() -> FakeChime | None:
@@ -45,29 +65,137 @@ def active() -> FakeChime | None:
 
 def activate(fake: FakeChime) -> None:
     """Make ``fake`` answer every Chime call until ``deactivate``."""
+    global _stack
     install()
     with _stack_lock:
         if fake in _stack:
             raise FakeChimeStateError("this FakeChime is already started; stop() it before starting it again")
-        _stack.append(fake)
+        if not _stack:
+            _environment.enter()
+        _stack = (*_stack, fake)
 
 
 def deactivate(fake: FakeChime) -> None:
     """Stop ``fake`` answering; it must be the innermost active fake."""
+    global _stack
     with _stack_lock:
         if not _stack or _stack[-1] is not fake:
             state = "not started" if fake not in _stack else "not the innermost active FakeChime"
             raise FakeChimeStateError(f"cannot stop this FakeChime: it is {state}; stop nested fakes innermost first")
-        _stack.pop()
+        _stack = _stack[:-1]
+        if not _stack:
+            _environment.exit()
+
+
+def depth() -> int:
+    """How many fakes are active."""
+    return len(_stack)
+
+
+def stop_above(level: int) -> list[FakeChime]:
+    """Stop every fake started above ``level`` active ones (innermost first); the fakes stopped."""
+    stopped = []
+    while len(_stack) > level:
+        fake = _stack[-1]
+        fake.stop()
+        stopped.append(fake)
+    return stopped
+
+
+def leave_threads(started: frozenset[threading.Thread], owner: str) -> list[threading.Thread]:
+    """Threads started since ``started`` that are still running: their later Chime calls are refused.
+
+    A ThreadPoolExecutor's workers are left out: a pool outlives the task that started its
+    threads by design, and its later tasks belong to whoever submits them.
+    """
+    current = threading.current_thread()
+    left = [
+        t
+        for t in threading.enumerate()
+        if t not in started and t is not current and t.is_alive() and not _pool_worker(t)
+    ]
+    for thread in left:
+        if thread.ident is not None:
+            _orphans[thread.ident] = (weakref.ref(thread), owner)
+    return left
+
+
+def _pool_worker(thread: threading.Thread) -> bool:
+    target = getattr(thread, "_target", None)
+    return getattr(target, "__module__", "") == "concurrent.futures.thread"
+
+
+def _refuse_orphan() -> None:
+    entry = _orphans.get(threading.get_ident())
+    if entry is None:
+        return
+    thread = entry[0]()
+    if thread is not threading.current_thread():  # the ident was reused by a new thread
+        del _orphans[threading.get_ident()]
+        return
+    raise FakeChimeStateError(
+        f"a Chime call from thread {thread.name!r}, which {entry[1]} left running, came after that fake "
+        "stopped, and was refused: the fake active now belongs to another test. Join the threads a test "
+        "starts before it ends."
+    )
+
+
+class _Environment:
+    """What botocore's credential chain sees while a fake is active (as moto's ``mock_aws`` does).
+
+    The instance metadata service is switched off, and dummy keys are provided when the
+    environment has none, so clients created meanwhile neither probe 169.254.169.254 nor
+    fail for want of credentials. What was there is put back when the last fake stops.
+    """
+
+    def __init__(self) -> None:
+        self._saved: dict[str, str | None] = {}
+        self._set: dict[str, str] = {}
+
+    def enter(self) -> None:
+        wanted = {"AWS_EC2_METADATA_DISABLED": "true"}
+        if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_SECRET_ACCESS_KEY"):
+            wanted |= {"AWS_ACCESS_KEY_ID": facts.DUMMY_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": facts.DUMMY_SECRET_KEY}
+        self._saved = {name: os.environ.get(name) for name in wanted}
+        self._set = wanted
+        os.environ.update(wanted)
+
+    def exit(self) -> None:
+        for name, value in self._set.items():
+            if os.environ.get(name) != value:  # the test changed it since: leave its value
+                continue
+            previous = self._saved.get(name)
+            if previous is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = previous
+        self._saved, self._set = {}, {}
+
+
+_environment = _Environment()
 
 
 # --- event handlers -----------------------------------------------------------------------
 
 
+@functools.cache
+def _static_credentials() -> type:
+    from botocore import credentials
+
+    static: type = credentials.Credentials
+    return static
+
+
 def _on_before_call(request_signer: Any = None, context: Any = None, **_: Any) -> None:
-    # A client without credentials would raise NoCredentialsError while signing: the
-    # fake needs none, so such a client's calls go unsigned while a fake is active.
-    if _stack and context is not None and getattr(request_signer, "_credentials", True) is None:
+    # Signing reads the client's credentials, and refreshable ones (assume-role, SSO,
+    # container, process, instance metadata) may fetch from the network to do it. While
+    # a fake is active, a Chime call is signed only with static keys already in hand;
+    # any other call goes unsigned (the fake needs no signature), so no provider runs.
+    if (
+        _stack
+        and context is not None
+        and type(getattr(request_signer, "_credentials", None)) is not (_static_credentials())
+    ):
         context[_UNSIGNED] = True
 
 
@@ -88,32 +216,40 @@ def _refusal(service: str, operation: str) -> str:
 
 
 def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
-    if not _stack:
-        return None
-    fake = _stack[-1]
+    answering = _answering.get()
+    if answering is None:
+        stack = _stack
+        if not stack:
+            return None
+        answering = _Answering(stack[-1], None)
+    fake = answering.fake
     service, operation = event_name.split(".", 2)[1:]
+    region, aws_host = where(request, service, answering.client_region or fake.region)
+    if aws_host and region not in model.control_regions(service):
+        _no_endpoint(request.url)
     route = operations.route(service, operation)
     if route is None:
         reason = _refusal(service, operation)
-        fake.refuse(service, operation, reason, region=client_region(request, service, fake.region))
+        fake.refuse(service, operation, reason, region=region)
         raise UnsupportedOperationError(reason)
-    _local.fake = fake
-    reply = None
     try:
         params, problem = protocol.decode(request, route.spec)
-        reply = fake.handle(
-            service, operation, params, region=client_region(request, service, fake.region), decode_error=problem
-        )
+        reply = fake.handle(service, operation, params, region=region, decode_error=problem)
         return protocol.encode(reply, request.url)  # inside: a result a hook made unencodable is a failure too
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
-        replaces = reply.headers.get("x-amzn-RequestId") if reply is not None else None
-        return protocol.encode(fake.internal_failure(service, operation, error, replaces=replaces), request.url)
+        return protocol.encode(fake.internal_failure(service, operation, error), request.url)
 
 
-def _on_call_done(**_: Any) -> None:
-    _local.fake = None
+def _no_endpoint(url: str) -> None:
+    """What botocore raises for a host that does not resolve (the service has no endpoint there)."""
+    from botocore.exceptions import EndpointConnectionError
+
+    raise EndpointConnectionError(
+        endpoint_url=url,
+        error="pytest-chime: the service has no endpoint in this region (botocore's endpoint data)",
+    )
 
 
 def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
@@ -123,8 +259,6 @@ def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
             (f"before-call.{service}", _on_before_call),
             (f"choose-signer.{service}", _on_choose_signer),
             (f"before-send.{service}", _on_before_send),
-            (f"after-call.{service}", _on_call_done),
-            (f"after-call-error.{service}", _on_call_done),
         ]
     return specs
 
@@ -141,15 +275,26 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def client_region(request: AWSPreparedRequest, service: str, default: str) -> str:
-    """The control region a request went to: the endpoint's host, then the signing scope, then ``default``."""
+def where(request: AWSPreparedRequest, service: str, default: str) -> tuple[str, bool]:
+    """The control region a request went to, and whether its host is an AWS endpoint of the service.
+
+    Read from the endpoint's host, else ``default`` (the client's region, when known).
+    """
     if service == facts.LEGACY:
-        return facts.LEGACY_CONTROL_REGION
+        return facts.LEGACY_CONTROL_REGION, False
     url = request.url
     start = url.find("://") + 3
     found = _regex(_HOST_REGION).match(url, start if start > 2 else 0)
     if found:
-        return found.group(1)
+        return found.group(1), True
+    return default, False
+
+
+def client_region(request: AWSPreparedRequest, service: str, default: str) -> str:
+    """The control region a request went to: the endpoint's host, then the signing scope, then ``default``."""
+    region, aws_host = where(request, service, "")
+    if aws_host or service == facts.LEGACY:
+        return region
     auth = request.headers.get("Authorization")
     if auth:
         text = auth.decode("ascii", "replace") if isinstance(auth, bytes) else str(auth)
@@ -161,6 +306,15 @@ def client_region(request: AWSPreparedRequest, service: str, default: str) -> st
 
 # --- installation -------------------------------------------------------------------------
 
+#: (object, attribute) -> the original value, for every patch applied.
+_originals: dict[tuple[Any, str], Any] = {}
+
+
+def _patch(owner: Any, name: str, value: Any) -> None:
+    """Set ``owner.name`` to ``value``, keeping the original once for ``uninstall``."""
+    _originals.setdefault((owner, name), getattr(owner, name))
+    setattr(owner, name, value)
+
 
 def _install_handlers(handlers: ModuleType) -> None:
     builtin = handlers.BUILTIN_HANDLERS
@@ -169,12 +323,25 @@ def _install_handlers(handlers: ModuleType) -> None:
         return
     builtin.extend(specs)
     # Sessions made before now lack the handlers; boto3's default one is the one that matters.
-    boto3 = sys.modules.get("boto3")
-    session = getattr(boto3, "DEFAULT_SESSION", None)
-    events = getattr(getattr(session, "_session", None), "_events", None)
+    events = _default_session_events()
     if events is not None:
         for event, handler in specs:
             events.register(event, handler, unique_id=f"pytest-chime-{event}")
+
+
+def _default_session_events() -> Any:
+    boto3 = sys.modules.get("boto3")
+    session = getattr(boto3, "DEFAULT_SESSION", None)
+    return getattr(getattr(session, "_session", None), "_events", None)
+
+
+def _uninstall_handlers(handlers: ModuleType) -> None:
+    specs = _handler_specs()
+    handlers.BUILTIN_HANDLERS[:] = [spec for spec in handlers.BUILTIN_HANDLERS if spec not in specs]
+    events = _default_session_events()
+    if events is not None:
+        for event, _handler in specs:
+            events.unregister(event, unique_id=f"pytest-chime-{event}")
 
 
 class _InterceptingTime:
@@ -187,26 +354,35 @@ class _InterceptingTime:
         return getattr(self._real, name)
 
     def sleep(self, seconds: float) -> None:
-        fake = getattr(_local, "fake", None)
-        if fake is not None and not fake.real_sleep:
-            fake.record_sleep(seconds)
+        answering = _answering.get()
+        if answering is not None and not answering.fake.real_sleep:
+            answering.fake.record_sleep(seconds)
             return
         self._real.sleep(seconds)
 
 
-_CHIME_HOST = r"^(?:meetings-chime[.-]|service\.chime\.aws\.amazon\.com$)"
+@functools.cache
+def _chime_prefixes() -> frozenset[str]:
+    """The endpoint prefixes of the served services (``meetings-chime``, ``chime``)."""
+    found = set()
+    for service in facts.SERVICES:
+        spec = model.service_model(service)
+        if spec is not None:
+            found.add(spec.endpoint_prefix)
+    return frozenset(found)
 
 
 def _install_endpoint(endpoint: ModuleType) -> None:
-    current = getattr(endpoint, "time")  # noqa: B009 - a module attribute mypy cannot see
-    if not isinstance(current, _InterceptingTime):
-        setattr(endpoint, "time", _InterceptingTime(current))  # noqa: B010
-    send = endpoint.Endpoint._send
-    if getattr(send, "_pytest_chime", False):
+    if not isinstance(getattr(endpoint, "time"), _InterceptingTime):  # noqa: B009 - a module attribute
+        _patch(endpoint, "time", _InterceptingTime(getattr(endpoint, "time")))  # noqa: B009
+    cls = endpoint.Endpoint
+    if getattr(cls._send, "_pytest_chime", False):
         return
+    send = cls._send
+    send_request = cls._send_request
 
     def guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
-        if _stack and _regex(_CHIME_HOST).match(urlsplit(request.url).hostname or ""):
+        if _stack and (_answering.get() is not None or self._endpoint_prefix in _chime_prefixes()):
             raise FakeChimeStateError(
                 f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
                 "network: its client comes from a botocore session created before pytest_chime was imported. "
@@ -214,8 +390,22 @@ def _install_endpoint(endpoint: ModuleType) -> None:
             )
         return send(self, request)
 
+    def answered_send_request(self: Any, request_dict: Any, operation_model: Any) -> Any:
+        stack = _stack
+        if not stack or operation_model.service_model.service_name not in facts.SERVICES:
+            return send_request(self, request_dict, operation_model)
+        if _orphans:
+            _refuse_orphan()
+        context = request_dict.get("context") or {}
+        token = _answering.set(_Answering(stack[-1], context.get("client_region")))
+        try:
+            return send_request(self, request_dict, operation_model)
+        finally:
+            _answering.reset(token)
+
     guarded_send._pytest_chime = True  # type: ignore[attr-defined]
-    endpoint.Endpoint._send = guarded_send
+    _patch(cls, "_send", guarded_send)
+    _patch(cls, "_send_request", answered_send_request)
 
 
 def _install_rate_limiter(bucket: ModuleType) -> None:
@@ -225,19 +415,19 @@ def _install_rate_limiter(bucket: ModuleType) -> None:
         return
 
     def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
-        fake = getattr(_local, "fake", None)
-        if fake is None or fake.real_sleep or not block:
+        answering = _answering.get()
+        if answering is None or answering.fake.real_sleep or not block:
             return original(self, amount, block)
         with self._new_fill_rate_condition:
             try:
                 return self._acquire(amount=amount, block=False)
             except bucket.CapacityNotAvailableError:
-                fake.record_sleep(self._sleep_amount(amount))
+                answering.fake.record_sleep(self._sleep_amount(amount))
                 self._current_capacity = 0
                 return True
 
     acquire._pytest_chime = True  # type: ignore[attr-defined]
-    token_bucket.acquire = acquire
+    _patch(token_bucket, "acquire", acquire)
 
 
 _PATCHES: dict[str, Callable[[ModuleType], None]] = {
@@ -285,7 +475,9 @@ class _Watcher(importlib.abc.MetaPathFinder):
 
 
 _watcher = _Watcher()
-_install_lock = threading.Lock()
+_install_lock = threading.RLock()
+#: pytest sessions holding the installation (nested pytester runs share one process).
+_holders = 0
 
 
 def watch() -> None:
@@ -305,3 +497,44 @@ def install() -> None:
     import botocore.endpoint
     import botocore.handlers
     import botocore.retries.bucket  # noqa: F401
+
+
+def installed() -> bool:
+    """Whether any of pytest-chime's patches is in place."""
+    return _watcher in sys.meta_path or bool(_originals)
+
+
+def uninstall() -> None:
+    """Undo every patch: the import hook, botocore's builtin handlers, the endpoint and rate-limiter patches.
+
+    Sessions created while installed keep the (idle) handlers; a fake started later
+    installs everything again. Refused while a fake is active.
+    """
+    with _install_lock:
+        if _stack:
+            raise FakeChimeStateError("cannot uninstall pytest-chime while a FakeChime is active; stop it first")
+        while _watcher in sys.meta_path:
+            sys.meta_path.remove(_watcher)
+        handlers = sys.modules.get("botocore.handlers")
+        if handlers is not None:
+            _uninstall_handlers(handlers)
+        for (owner, name), value in _originals.items():
+            setattr(owner, name, value)
+        _originals.clear()
+        _orphans.clear()
+
+
+def hold() -> None:
+    """A pytest session starts using the installation."""
+    global _holders
+    with _install_lock:
+        _holders += 1
+
+
+def release() -> None:
+    """A pytest session ends; the last one out uninstalls (unless a fake is still active)."""
+    global _holders
+    with _install_lock:
+        _holders = max(_holders - 1, 0)
+        if _holders == 0 and not _stack:
+            uninstall()

@@ -376,20 +376,37 @@ def test_chime_quota_limits_active_meetings(project: pytest.Pytester) -> None:
     project.runpytest().assert_outcomes(passed=1)
 
 
-def test_chime_region_is_the_region_of_a_request_that_shows_none(project: pytest.Pytester) -> None:
-    project.makeini("[pytest]\nchime_region = eu-central-1\n")
+def test_a_custom_endpoint_gets_the_client_region_signed_or_unsigned(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\nchime_region = ap-south-1\n")
     project.makepyfile(
         """
         import botocore
+        import pytest
 
-        def test_region(fake_chime, create, make_client):
-            client = make_client(endpoint_url="https://chime.internal.example", signature_version=botocore.UNSIGNED)
+        @pytest.mark.parametrize("signing", [{}, {"signature_version": botocore.UNSIGNED}])
+        def test_region(fake_chime, create, make_client, signing):
+            client = make_client(region="eu-central-1", endpoint_url="https://chime.internal.example", **signing)
             meeting = create(client)
             assert meeting["MeetingArn"].startswith("arn:aws:chime:eu-central-1:")
             assert meeting["MediaPlacement"]["EventIngestionUrl"].startswith("https://data.svc.ec1.")
         """
     )
-    project.runpytest().assert_outcomes(passed=1)
+    project.runpytest().assert_outcomes(passed=2)
+
+
+def test_chime_region_is_the_region_of_a_request_that_shows_none() -> None:
+    from pytest_chime import FakeChime
+
+    with FakeChime(region="eu-central-1") as fake:
+        reply = fake.handle(
+            "chime-sdk-meetings",
+            "CreateMeeting",
+            {"ClientRequestToken": "token-1", "MediaRegion": "us-east-1", "ExternalMeetingId": "standup"},
+            region=fake.region,
+        )
+        assert reply.body is not None
+        assert reply.body["Meeting"]["MeetingArn"].startswith("arn:aws:chime:eu-central-1:")
+        fake.reset()
 
 
 @legacy_only
@@ -531,5 +548,5 @@ def test_a_bad_ini_value_errors_the_test_naming_the_option(project: pytest.Pytes
     project.makeini("[pytest]\nchime_quota = lots\n")
     project.makepyfile("def test_quota(fake_chime):\n    pass\n")
     result = project.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*ini option chime_quota = 'lots' is not valid: use an integer*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*ini option chime_quota = 'lots' is not valid: use an integer*"])

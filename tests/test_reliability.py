@@ -10,6 +10,7 @@ operation's modelled statuses, parseable by botocore, never an internal error.
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_chime import FakeChime, facts, model, protocol, wire
+from pytest_chime import FakeChime, HookError, facts, model, protocol, wire
 from tests.conftest import SERVICES, make_client, valid_request
 
 THREADS = 8
@@ -227,7 +228,7 @@ SEEN_MEETINGS = set()
 
 @pytest.mark.parametrize("n", range(COUNT))
 def test_one(n, fake_chime):
-    assert wire._stack == [fake_chime]
+    assert wire._stack == (fake_chime,)
     assert (fake_chime.meetings, fake_chime.calls, fake_chime.sleeps, fake_chime.errors) == ({}, [], [], [])
     assert handler_counts(CLIENT.meta.events) == CLIENT_BASELINE
     if n % 50 == 0 or n == COUNT - 1:  # a new session costs milliseconds; a leak would accumulate
@@ -269,7 +270,7 @@ def test_a_thousand_tests_leave_no_handler_meeting_call_or_error_behind(pytester
     pytester.makepyfile(test_many=ISOLATION_SUITE.replace("COUNT", str(count)))
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-q", "-x")
     result.assert_outcomes(passed=count)
-    assert wire._stack == []
+    assert wire._stack == ()
     assert wire.active() is None
     after = (
         emitter_handler_total(client.meta.events),
@@ -547,22 +548,23 @@ def test_deep_nesting_is_a_bad_request_not_an_internal_error() -> None:
         assert "nested too deeply" in (fake.calls[0].message or "")
 
 
-def test_a_region_with_an_empty_part_still_gets_a_meeting() -> None:
-    client = make_client("chime-sdk-meetings", region="us--east-1")
-    with FakeChime() as fake:
-        client.create_meeting(**valid_request("chime-sdk-meetings"))
-    assert fake.calls[0].region == "us--east-1"
-    assert fake.internal_errors() == []
+def test_a_region_with_an_empty_part_gets_a_region_code_without_failing() -> None:
+    assert facts.region_code("us--east-1") == "ue1"
+    placement = facts.media_placement(
+        random.Random(0), meeting="m", media_region="us--east-1", control_region="a--b-1", legacy=False
+    )
+    assert placement["EventIngestionUrl"].startswith("https://data.svc.ab1.")
 
 
-def test_an_answer_a_hook_made_unencodable_is_reported_not_raised_into_botocore() -> None:
+def test_an_answer_a_hook_made_unencodable_is_the_hook_error_and_leaves_no_meeting() -> None:
     client = make_client("chime-sdk-meetings", retries=NO_RETRIES)
-    fake = FakeChime(on_meeting_created=lambda meeting, params: meeting.update(Extra=object()))
+    fake = FakeChime(on_meeting_created=lambda meeting, params: meeting.update(MediaRegion=object()))
     with fake:
-        with pytest.raises(ClientError) as raised:
+        with pytest.raises(HookError, match=r"the hook <lambda> made the CreateMeeting answer") as raised:
             client.create_meeting(**valid_request("chime-sdk-meetings"))
-        fake.assert_all_errors_used = False
-        internal = fake.internal_errors()
+        assert fake.meetings == {} and fake.calls == []
+        assert fake.internal_errors() == []
+        errors = fake.hook_errors()
         fake.reset()  # leave the with block cleanly: the failure was checked here
-    assert raised.value.response["Error"]["Code"] == "ServiceFailureException"
-    assert "not JSON serializable" in internal[0]
+    assert "Meeting.MediaRegion" in str(raised.value)
+    assert len(errors) == 1

@@ -90,7 +90,18 @@ def test_modern_answer_echoes_host_features_primary_and_tenants(fake_chime: Fake
 
 def test_optional_members_left_out_are_absent_from_the_answer(fake_chime: FakeChime) -> None:
     meeting = make_client("chime-sdk-meetings").create_meeting(**valid_request("chime-sdk-meetings"))["Meeting"]
-    assert not {"MeetingHostId", "MeetingFeatures", "PrimaryMeetingId", "TenantIds"} & set(meeting)
+    assert not {"MeetingHostId", "MeetingFeatures", "PrimaryMeetingId"} & set(meeting)
+
+
+def test_tenant_ids_left_out_are_answered_as_an_empty_list_as_real_responses_show(fake_chime: FakeChime) -> None:
+    meeting = make_client("chime-sdk-meetings").create_meeting(**valid_request("chime-sdk-meetings"))["Meeting"]
+    assert meeting["TenantIds"] == []
+
+
+def test_an_empty_meeting_features_is_not_echoed_as_real_responses_show(fake_chime: FakeChime) -> None:
+    client = make_client("chime-sdk-meetings")
+    meeting = client.create_meeting(**valid_request("chime-sdk-meetings", MeetingFeatures={}))["Meeting"]
+    assert "MeetingFeatures" not in meeting
 
 
 @legacy_only

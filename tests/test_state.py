@@ -154,7 +154,7 @@ def test_fake_is_a_context_manager_outside_fixtures(service: str) -> None:
 
 
 def test_bad_fake_options_are_rejected_with_the_valid_range() -> None:
-    with pytest.raises(ValueError, match=r"chaos=2 is not a rate: use a number from 0.0 to 1.0"):
+    with pytest.raises(ValueError, match=r"chaos=2 is not valid: use a number from 0 to 1"):
         FakeChime(chaos=2)
     with pytest.raises(ValueError, match=r"quota=-1 is not valid"):
         FakeChime(quota=-1)

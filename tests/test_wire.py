@@ -11,7 +11,7 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-from pytest_chime import FakeChime, UnsupportedOperationError
+from pytest_chime import FakeChime, UnsupportedOperationError, facts
 from tests.conftest import make_client, valid_request
 
 MODERN = "chime-sdk-meetings"
@@ -56,14 +56,26 @@ def test_botocore_session_client_is_answered(fake_chime: FakeChime, service: str
     assert len(fake_chime.calls) == 1
 
 
-def test_client_without_any_credentials_still_gets_the_answer(
-    no_credentials: None, fake_chime: FakeChime, service: str
-) -> None:
-    client = boto3.session.Session().client(service, region_name="us-east-1")
+def test_client_without_any_credentials_still_gets_the_answer(no_credentials: None, service: str) -> None:
+    client = boto3.session.Session().client(service, region_name="us-east-1")  # before any fake: no keys
     requests = capture_requests(client)
-    client.create_meeting(**valid_request(service))
-    assert "Authorization" not in requests[0].headers
-    assert len(fake_chime.meetings) == 1
+    with FakeChime() as fake:
+        client.create_meeting(**valid_request(service))
+        assert "Authorization" not in requests[0].headers
+        assert len(fake.meetings) == 1
+        fake.reset()
+
+
+def test_a_client_created_while_a_fake_is_active_gets_dummy_keys(no_credentials: None, service: str) -> None:
+    with FakeChime() as fake:
+        client = boto3.session.Session().client(service, region_name="us-east-1")
+        requests = capture_requests(client)
+        client.create_meeting(**valid_request(service))
+        assert requests[0].headers["Authorization"].decode().startswith(
+            f"AWS4-HMAC-SHA256 Credential={facts.DUMMY_ACCESS_KEY_ID}/"
+        )
+        fake.reset()
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
 
 
 def test_client_with_credentials_signs_as_against_aws(fake_chime: FakeChime, service: str) -> None:
