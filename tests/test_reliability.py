@@ -295,11 +295,13 @@ JSON_SCALARS = (
     | st.floats()  # NaN and infinities too: Python's json writes and reads them
     | st.text()
 )
-JSON_VALUES = st.recursive(
-    JSON_SCALARS,
-    lambda children: st.lists(children, max_size=6) | st.dictionaries(st.text(max_size=12), children, max_size=6),
-    max_leaves=25,
-)
+
+
+def _json_containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.lists(children, max_size=6), st.dictionaries(st.text(max_size=12), children, max_size=6))
+
+
+JSON_VALUES = st.recursive(JSON_SCALARS, _json_containers, max_leaves=25)
 HUGE_STRINGS = st.sampled_from([1025, 10**4, 10**5]).flatmap(
     lambda size: st.sampled_from(["a", "é", "😀", "-", " ", "\u0000"]).map(lambda char: char * size)
 )
