@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import facts, meetings, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page
+from .operations import Request, operation, page, public
 from .validate import Violation
 
 if TYPE_CHECKING:
@@ -86,6 +86,45 @@ def _new_attendee_rules(request: Request) -> list[Violation]:
     return _item_rules(request.params)
 
 
+def _capabilities_rule(request: Request) -> list[Violation]:
+    return capability_rule(request.params.get("Capabilities"))
+
+
+def feature_rule(meeting: Mapping[str, Any], capabilities: Any, path: str = "Capabilities") -> list[Violation]:
+    """A channel the meeting's MeetingFeatures switch off (MaxResolution None) takes no capability but None.
+
+    API reference, AttendeeCapabilities: with ``MeetingFeatures:Video:MaxResolution:None``,
+    "all API requests that include SendReceive, Send, or Receive for
+    AttendeeCapabilities:Video will be rejected"; the same for Content.
+    """
+    if not isinstance(capabilities, dict):
+        return []
+    features = meeting.get("MeetingFeatures") or {}
+    found = []
+    for channel in facts.RESOLUTION_CHANNELS:
+        off = (features.get(channel) or {}).get("MaxResolution") == "None"
+        if off and capabilities.get(channel) not in (None, "None"):
+            found.append(
+                Violation(
+                    f"{path}.{channel}",
+                    "capabilities-meeting-features",
+                    f"{path}.{channel} {capabilities.get(channel)} is not allowed: the meeting's "
+                    f"MeetingFeatures.{channel}.MaxResolution is None",
+                )
+            )
+    return found
+
+
+def default_capabilities(meeting: Mapping[str, Any]) -> dict[str, str]:
+    """SendReceive on every channel, but None where the meeting's features switch the channel off (chosen)."""
+    features = meeting.get("MeetingFeatures") or {}
+    made = dict(facts.DEFAULT_CAPABILITIES)
+    for channel in facts.RESOLUTION_CHANNELS:
+        if (features.get(channel) or {}).get("MaxResolution") == "None":
+            made[channel] = "None"
+    return made
+
+
 # --- state ------------------------------------------------------------------------------------
 
 
@@ -110,10 +149,18 @@ def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Ma
             return attendee
     if len(present) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
+    if request.service == facts.MODERN:
+        broken = feature_rule(meeting, item.get("Capabilities"))
+        if broken:
+            raise ServiceError("BadRequestException", validate.message(broken))
+        if item.get("Capabilities") is None:
+            item = {**item, "Capabilities": default_capabilities(meeting)}
     attendee = build_attendee(fake._ids, service=request.service, params=item)
     if fake.attendee_hooks:
         fake.run_hooks(fake.attendee_hooks, attendee, meeting, dict(item))
     attendee_id = attendee["AttendeeId"]
+    if item.get("Tags"):  # legacy attendee tags: listed by ListAttendeeTags, never part of the Attendee
+        attendee["Tags"] = [dict(tag) for tag in item["Tags"]]
     present[attendee_id] = attendee
     fake._number(attendee_id)
     fake._undo.append(lambda: present.pop(attendee_id, None))
@@ -131,8 +178,8 @@ def add_many(
         try:
             if broken:
                 raise ServiceError("BadRequestException", validate.message(broken))
-            attendee = _add(fake, request, meeting, item)
-            if all(attendee is not other for other in made):  # an ExternalUserId given twice: listed once
+            attendee = public(_add(fake, request, meeting, item))
+            if all(attendee != other for other in made):  # an ExternalUserId given twice: listed once
                 made.append(attendee)
         except ServiceError as err:
             errors.append(
@@ -162,7 +209,7 @@ def find(fake: FakeChime, request: Request) -> dict[str, Any]:
 def create_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
     """An attendee of the meeting (the existing one for an ExternalUserId already there)."""
     meeting = meetings.find(fake, request)
-    return {"Attendee": _add(fake, request, meeting, request.params)}
+    return {"Attendee": public(_add(fake, request, meeting, request.params))}
 
 
 @operation("BatchCreateAttendee")
@@ -176,7 +223,7 @@ def batch_create_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
 @operation("GetAttendee")
 def get_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
     """The attendee, as CreateAttendee returned it."""
-    return {"Attendee": find(fake, request)}
+    return {"Attendee": public(find(fake, request))}
 
 
 @operation("ListAttendees")
@@ -186,7 +233,7 @@ def list_attendees(fake: FakeChime, request: Request) -> dict[str, Any]:
     present = fake.attendees.get(meeting_id, {})
     numbered = sorted(((fake._number(key), value) for key, value in present.items()), key=lambda pair: pair[0])
     found, token = page(numbered, request, scope=f"{request.service}/{meeting_id}/attendees", key="NextToken")
-    result: dict[str, Any] = {"Attendees": found}
+    result: dict[str, Any] = {"Attendees": [public(attendee) for attendee in found]}
     if token is not None:
         result["NextToken"] = token
     return result
@@ -197,3 +244,37 @@ def delete_attendee(fake: FakeChime, request: Request) -> None:
     """Remove the attendee from the meeting (204); its JoinToken no longer works."""
     attendee = find(fake, request)
     del fake.attendees[request.params["MeetingId"]][attendee["AttendeeId"]]
+
+
+@operation("UpdateAttendeeCapabilities", rules=(_capabilities_rule,))
+def update_attendee_capabilities(fake: FakeChime, request: Request) -> dict[str, Any]:
+    """Set one attendee's capabilities; GetAttendee and ListAttendees show them."""
+    attendee = find(fake, request)
+    _set_capabilities(fake, request, [attendee])
+    return {"Attendee": public(attendee)}
+
+
+@operation("BatchUpdateAttendeeCapabilitiesExcept", rules=(_capabilities_rule,))
+def batch_update_attendee_capabilities_except(fake: FakeChime, request: Request) -> None:
+    """Set the capabilities of every attendee of the meeting but the excluded ones (200, no body)."""
+    meeting = meetings.find(fake, request)
+    excluded = {item.get("AttendeeId") for item in request.params["ExcludedAttendeeIds"]}
+    present = fake.attendees.get(meeting["MeetingId"], {})
+    _set_capabilities(fake, request, [a for key, a in present.items() if key not in excluded])
+
+
+def _set_capabilities(fake: FakeChime, request: Request, chosen: list[dict[str, Any]]) -> None:
+    meeting = meetings.find(fake, request)
+    capabilities = request.params["Capabilities"]
+    broken = feature_rule(meeting, capabilities)
+    if broken:
+        raise ServiceError("BadRequestException", validate.message(broken))
+    before = [(attendee, attendee.get("Capabilities")) for attendee in chosen]
+    for attendee in chosen:
+        attendee["Capabilities"] = dict(capabilities)
+
+    def undo() -> None:
+        for attendee, previous in before:
+            attendee["Capabilities"] = previous
+
+    fake._undo.append(undo)

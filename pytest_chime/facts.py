@@ -287,6 +287,12 @@ RESERVED_PREFIX_MEMBERS: Final = ("ExternalMeetingId", "MeetingHostId")
 #: What CreateAttendee grants when Capabilities is left out (API reference, CreateAttendee:
 #: "all users have send and receive capabilities on all media channels by default").
 DEFAULT_CAPABILITIES: Final[dict[str, str]] = {"Audio": "SendReceive", "Video": "SendReceive", "Content": "SendReceive"}
+#: The channels whose MeetingFeatures MaxResolution can switch them off ("None").
+RESOLUTION_CHANNELS: Final = ("Video", "Content")
+#: Tags a resource may carry: a meeting 50 (both services' models, TagList max 50), a legacy
+#: attendee 10 (its model's AttendeeTagList max 10).
+MAX_MEETING_TAGS: Final = 50
+MAX_ATTENDEE_TAGS: Final = 10
 #: Content capabilities that need video to be received too (API reference, AttendeeCapabilities:
 #: "you can't set content capabilities to SendReceive or Receive unless you also set video
 #: capabilities to SendReceive or Receive").

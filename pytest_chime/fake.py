@@ -115,6 +115,11 @@ class FakeChime:
         self.meetings: dict[str, dict[str, Any]] = _Meetings(self)
         #: MeetingId -> AttendeeId -> the Attendee as GetAttendee returns it.
         self.attendees: dict[str, dict[str, dict[str, Any]]] = {}
+        #: MeetingId -> the transcription running: ``TranscriptionConfiguration`` as started, and
+        #: ``TranscriptFailed`` (None, or the message of the TranscriptFailed event Transcribe sent).
+        self.transcriptions: dict[str, dict[str, Any]] = {}
+        #: Every CreateMeetingDialOut made (legacy chime): TransactionId, MeetingId, AttendeeId, numbers.
+        self.dial_outs: list[dict[str, Any]] = []
         #: Every HTTP attempt answered, in order, retries included.
         self.calls: list[Call] = []
         #: Delays botocore asked to sleep (retry backoff and rate-limiter waits) for calls the fake answered.
@@ -200,8 +205,10 @@ class FakeChime:
     def reset(self) -> None:
         """Forget meetings, attendees, calls, sleeps and queued errors; restart the id sequence."""
         with self._lock:
-            self.meetings.clear()
+            dict.clear(self.meetings)
             self.attendees.clear()
+            self.transcriptions.clear()
+            self.dial_outs.clear()
             self._owners.clear()
             self._numbers.clear()
             self._counter = itertools.count(1)
@@ -446,6 +453,7 @@ class FakeChime:
         """What a meeting leaves behind when it goes: its attendees, owner and creation number."""
         for attendee_id in self.attendees.pop(meeting_id, {}):
             self._numbers.pop(attendee_id, None)
+        self.transcriptions.pop(meeting_id, None)
         self._owners.pop(meeting_id, None)
         self._numbers.pop(meeting_id, None)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import attendees, facts, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page
+from .operations import Request, operation, page, public
 from .validate import Violation
 
 if TYPE_CHECKING:
@@ -223,6 +223,8 @@ def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
     if fake.meeting_hooks:
         fake.run_hooks(fake.meeting_hooks, meeting, dict(params))
     meeting_id = meeting["MeetingId"]
+    if params.get("Tags"):  # listed by the tag operations, never part of the Meeting answered
+        meeting["Tags"] = [dict(tag) for tag in params["Tags"]]
     fake.meetings[meeting_id] = meeting
     fake.attendees.setdefault(meeting_id, {})
     fake._owners[meeting_id] = service
@@ -238,7 +240,7 @@ def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
 @operation("CreateMeeting", rules=NEW_MEETING_RULES)
 def create_meeting(fake: FakeChime, request: Request) -> dict[str, Any]:
     """A new meeting; a ClientRequestToken seen before returns that token's meeting."""
-    return {"Meeting": _create(fake, request)}
+    return {"Meeting": public(_create(fake, request))}
 
 
 @operation("CreateMeetingWithAttendees", rules=NEW_MEETING_RULES)
@@ -246,13 +248,13 @@ def create_meeting_with_attendees(fake: FakeChime, request: Request) -> dict[str
     """CreateMeeting, then BatchCreateAttendee's work for ``Attendees`` (per-attendee ``Errors``)."""
     meeting = _create(fake, request)
     made, errors = attendees.add_many(fake, request, meeting, request.params["Attendees"])
-    return {"Meeting": meeting, "Attendees": made, "Errors": errors}
+    return {"Meeting": public(meeting), "Attendees": made, "Errors": errors}
 
 
 @operation("GetMeeting")
 def get_meeting(fake: FakeChime, request: Request) -> dict[str, Any]:
     """The meeting, as CreateMeeting returned it."""
-    return {"Meeting": find(fake, request)}
+    return {"Meeting": public(find(fake, request))}
 
 
 @operation("DeleteMeeting")
@@ -272,7 +274,7 @@ def list_meetings(fake: FakeChime, request: Request) -> dict[str, Any]:
     ]
     mine.sort(key=lambda pair: pair[0])
     found, token = page(mine, request, scope=f"{request.service}/meetings", key="NextToken")
-    result: dict[str, Any] = {"Meetings": found}
+    result: dict[str, Any] = {"Meetings": [public(meeting) for meeting in found]}
     if token is not None:
         result["NextToken"] = token
     return result

@@ -115,6 +115,18 @@ def check(service: str, operation: str, params: dict[str, Any], region: str = fa
     return violations(found, Request(service, operation, params, region))
 
 
+#: Keys the fake keeps on a meeting or attendee record for its own operations, never answered
+#: as part of a Meeting or Attendee (``Tags``: listed by the tag operations).
+PRIVATE_KEYS = frozenset({"Tags"})
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` as an answer shows it: without the fake's own keys (the same dict when it has none)."""
+    if PRIVATE_KEYS.isdisjoint(record):
+        return record
+    return {key: value for key, value in record.items() if key not in PRIVATE_KEYS}
+
+
 # --- paging -----------------------------------------------------------------------------------
 
 T = TypeVar("T")
@@ -163,4 +175,4 @@ def _read_token(token: str, scope: str, key: str) -> int:
 
 
 # The resource modules register their operations in TABLE as they load.
-from . import attendees, meetings  # noqa: E402, F401
+from . import attendees, dialouts, meetings, tags, transcription  # noqa: E402, F401

@@ -30,12 +30,18 @@ def client_for(service: str, mode: str = "none") -> Any:
 def arguments(service: str, name: str, fake: FakeChime) -> dict[str, Any]:
     """A valid request for ``name``, naming a meeting and attendee that exist in ``fake``."""
     setup = client_for(service)
-    meeting_id = setup.create_meeting(**valid_request(service, ClientRequestToken=f"setup-{len(fake.calls)}"))[
-        "Meeting"
-    ]["MeetingId"]
-    attendee_id = setup.create_attendee(MeetingId=meeting_id, ExternalUserId="alice")["Attendee"]["AttendeeId"]
+    made = setup.create_meeting(**valid_request(service, ClientRequestToken=f"setup-{len(fake.calls)}"))["Meeting"]
+    meeting_id = made["MeetingId"]
+    joined = setup.create_attendee(MeetingId=meeting_id, ExternalUserId="alice")["Attendee"]
+    attendee_id = joined["AttendeeId"]
     meeting = {"MeetingId": meeting_id}
     attendee = {"MeetingId": meeting_id, "AttendeeId": attendee_id}
+    english = {"EngineTranscribeSettings": {"LanguageCode": "en-US"}}
+    if name == "StopMeetingTranscription":
+        setup.start_meeting_transcription(MeetingId=meeting_id, TranscriptionConfiguration=english)
+    tag = [{"Key": "team", "Value": "ops"}]
+    arn = made.get("MeetingArn") or f"arn:aws:chime:us-east-1:123456789012:meeting/{meeting_id}"
+    capabilities = {"Audio": "SendReceive", "Video": "Send", "Content": "None"}
     table = {
         "CreateMeeting": valid_request(service, ClientRequestToken="new-meeting"),
         "CreateMeetingWithAttendees": {
@@ -50,6 +56,29 @@ def arguments(service: str, name: str, fake: FakeChime) -> dict[str, Any]:
         "GetAttendee": attendee,
         "ListAttendees": meeting,
         "DeleteAttendee": attendee,
+        "TagResource": {"ResourceARN": arn, "Tags": tag},
+        "UntagResource": {"ResourceARN": arn, "TagKeys": ["team"]},
+        "ListTagsForResource": {"ResourceARN": arn},
+        "TagMeeting": {**meeting, "Tags": tag},
+        "UntagMeeting": {**meeting, "TagKeys": ["team"]},
+        "ListMeetingTags": meeting,
+        "TagAttendee": {**attendee, "Tags": tag},
+        "UntagAttendee": {**attendee, "TagKeys": ["team"]},
+        "ListAttendeeTags": attendee,
+        "StartMeetingTranscription": {**meeting, "TranscriptionConfiguration": english},
+        "StopMeetingTranscription": meeting,
+        "UpdateAttendeeCapabilities": {**attendee, "Capabilities": capabilities},
+        "BatchUpdateAttendeeCapabilitiesExcept": {
+            **meeting,
+            "ExcludedAttendeeIds": [{"AttendeeId": attendee_id}],
+            "Capabilities": capabilities,
+        },
+        "CreateMeetingDialOut": {
+            **meeting,
+            "FromPhoneNumber": "+12065550100",
+            "ToPhoneNumber": "+12065550199",
+            "JoinToken": joined["JoinToken"],
+        },
     }
     return table[name]  # a KeyError here: an operation was implemented without a case in this table
 

@@ -71,8 +71,11 @@ def test_a_client_created_while_a_fake_is_active_gets_dummy_keys(no_credentials:
         client = boto3.session.Session().client(service, region_name="us-east-1")
         requests = capture_requests(client)
         client.create_meeting(**valid_request(service))
-        assert requests[0].headers["Authorization"].decode().startswith(
-            f"AWS4-HMAC-SHA256 Credential={facts.DUMMY_ACCESS_KEY_ID}/"
+        assert (
+            requests[0]
+            .headers["Authorization"]
+            .decode()
+            .startswith(f"AWS4-HMAC-SHA256 Credential={facts.DUMMY_ACCESS_KEY_ID}/")
         )
         fake.reset()
     assert "AWS_ACCESS_KEY_ID" not in os.environ
