@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from typing import Any
 
 import boto3
 import botocore.config
+import botocore.loaders
+import botocore.session
 import pytest
 
 from pytest_chime import model
@@ -29,6 +32,34 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "network_probe: the test makes a connection attempt on purpose")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-evidence",
+        action="store_true",
+        default=False,
+        help="also run the slow evidence tests (marked evidence), as .ci/run does",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the evidence tests unless asked for: --run-evidence, or an -m expression naming them."""
+    if config.getoption("--run-evidence") or "evidence" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="evidence test: run with --run-evidence")
+    for item in items:
+        if item.get_closest_marker("evidence") is not None:
+            item.add_marker(skip)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what start-up and collection made: the garbage collector's full passes skip it from now on.
+
+    Those passes over botocore's, Hypothesis's and moto's modules cost the default run several seconds.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[list[tuple[Any, ...]]]:
     """The socket guard: resolving or connecting raises, and fails every test not marked network_probe."""
@@ -47,9 +78,21 @@ def no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) 
         assert attempts == [], f"the test tried to open connections: {attempts!r}"
 
 
+#: The botocore data loader of every session ``make_client`` makes. A loader per session would
+#: parse endpoints.json (over a megabyte) and the service model again for each client; the
+#: garbage collector's walks over those copies took about a third of the suite's time.
+DATA_LOADER = botocore.loaders.create_loader()
+
+
 def make_client(service: str, region: str = "us-east-1", **config: Any) -> Any:
-    """A boto3 client with dummy credentials (nothing real is ever used)."""
-    return boto3.session.Session().client(
+    """A boto3 client with dummy credentials (nothing real is ever used), in a new session."""
+    botocore_session = botocore.session.Session()
+    botocore_session.register_component("data_loader", DATA_LOADER)
+    session = boto3.session.Session(botocore_session=botocore_session)
+    paths = DATA_LOADER.search_paths
+    if paths.count(paths[-1]) > 1:  # boto3 appends its data directory for every session
+        paths.pop()
+    return session.client(
         service,
         region_name=region,
         aws_access_key_id="AKIDEXAMPLE",

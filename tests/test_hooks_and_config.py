@@ -198,6 +198,7 @@ def test_another_chime_seed_gives_other_meeting_ids(id_project: pytest.Pytester)
     assert not all_ids(run_ids(id_project, "--chime-seed=5")) & all_ids(run_ids(id_project, "--chime-seed=6"))
 
 
+@pytest.mark.evidence  # pytest-xdist in a subprocess: several seconds
 def test_meeting_ids_under_xdist_equal_those_of_a_plain_run(id_project: pytest.Pytester) -> None:
     plain = run_ids(id_project, "--chime-seed=5")
     assert run_ids(id_project, "--chime-seed=5", "-n", "2", subprocess=True) == plain
@@ -537,6 +538,7 @@ def test_chaos_is_reported_in_the_header_and_summary(project: pytest.Pytester) -
     )
 
 
+@pytest.mark.evidence  # pytest-xdist in a subprocess: several seconds
 def test_chaos_totals_include_every_xdist_worker(project: pytest.Pytester) -> None:
     project.makepyfile(test_one=CHAOS_TEST, test_two=CHAOS_TEST, test_three=CHAOS_TEST)
     result = project.runpytest_subprocess("-n", "2", "--chime-chaos=1")

@@ -5,6 +5,10 @@ reorder nothing the fake counts (meetings, calls, queued errors). A test leaves 
 behind for the next one (no handler, meeting, call or queued error). And whatever
 reaches the fake, however malformed, gets a modelled HTTP answer: one of the
 operation's modelled statuses, parseable by botocore, never an internal error.
+
+The default run checks each promise at a small scale; the full scale (8 threads of 1000
+calls, 1000 tests, hundreds of fuzzed inputs) is marked ``evidence`` and runs with
+``--run-evidence``, as ``.ci/run`` does.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from pytest_chime import FakeChime, HookError, facts, model, protocol, wire
 from tests.conftest import SERVICES, make_client, valid_request
 
 THREADS = 8
-CALLS_PER_THREAD = 1000
 NO_RETRIES = {"total_max_attempts": 1}
 
 
@@ -70,27 +73,34 @@ def error_codes_of_calls(client: Any, service: str, calls: int) -> Callable[[int
 # --- concurrency ------------------------------------------------------------------------------
 
 
-def test_eight_threads_of_a_thousand_calls_make_eight_thousand_distinct_meetings(service: str) -> None:
+@pytest.mark.parametrize(
+    ("threads", "calls_per_thread"),
+    [(2, 50), pytest.param(8, 1000, marks=pytest.mark.evidence)],
+    ids=["2x50", "8x1000"],
+)
+def test_threads_of_many_calls_make_as_many_distinct_meetings(
+    service: str, threads: int, calls_per_thread: int
+) -> None:
     client = make_client(service)  # one client shared by every thread: botocore clients are thread-safe
-    total = THREADS * CALLS_PER_THREAD
+    total = threads * calls_per_thread
 
     def work(thread: int) -> list[str]:
         return [
             client.create_meeting(**valid_request(service, ClientRequestToken=f"thread-{thread}-call-{i}"))["Meeting"][
                 "MeetingId"
             ]
-            for i in range(CALLS_PER_THREAD)
+            for i in range(calls_per_thread)
         ]
 
     with FakeChime(quota=total) as fake:
-        meeting_ids = run_threads(work)
+        meeting_ids = run_threads(work, threads)
     assert len(set(meeting_ids)) == total
     assert set(fake.meetings) == set(meeting_ids)
     assert len(fake.calls) == total
     assert all(call.error_code is None for call in fake.calls)
     assert len({call.request_id for call in fake.calls}) == total
     assert {call.params["ClientRequestToken"] for call in fake.calls} == {
-        f"thread-{t}-call-{i}" for t in range(THREADS) for i in range(CALLS_PER_THREAD)
+        f"thread-{t}-call-{i}" for t in range(threads) for i in range(calls_per_thread)
     }
 
 
@@ -259,8 +269,10 @@ def emitter_handler_total(emitter: Any) -> int:
     return total
 
 
-def test_a_thousand_tests_leave_no_handler_meeting_call_or_error_behind(pytester: pytest.Pytester) -> None:
-    count = 1000
+@pytest.mark.parametrize("count", [50, pytest.param(1000, marks=pytest.mark.evidence)])
+def test_many_tests_in_a_row_leave_no_handler_meeting_call_or_error_behind(
+    pytester: pytest.Pytester, count: int
+) -> None:
     client = make_client("chime-sdk-meetings")
     before = (
         emitter_handler_total(client.meta.events),
@@ -430,20 +442,38 @@ def prepared(service: str, body: bytes | str, headers: dict[str, Any]) -> AWSPre
 
 
 def fuzz(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Run a property over ``examples`` drawn inputs, inside the calling test (no function-scoped state)."""
+    """Run a property over ``examples`` drawn inputs, inside the calling test (no function-scoped state).
+
+    Derandomized: the same inputs on every run, so a pass or a failure repeats.
+    """
     return lambda test: settings(
         max_examples=examples,
         deadline=None,
         database=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )(test)
 
 
+#: Drawn inputs for each fuzzing test in the default run (evidence runs draw hundreds).
+QUICK_EXAMPLES = 50
+
+
+def example_counts(full: int) -> pytest.MarkDecorator:
+    """Parametrize ``examples``: a quick count in the default run, ``full`` as an evidence test."""
+    return pytest.mark.parametrize(
+        "examples",
+        [QUICK_EXAMPLES, pytest.param(full, marks=pytest.mark.evidence)],
+        ids=lambda count: f"{count}-examples",
+    )
+
+
 @pytest.mark.parametrize("service", SERVICES)
-def test_any_body_decoded_and_handled_directly_gets_a_modelled_answer(service: str) -> None:
+@example_counts(400)
+def test_any_body_decoded_and_handled_directly_gets_a_modelled_answer(service: str, examples: int) -> None:
     statuses: list[int] = []
 
-    @fuzz(400)
+    @fuzz(examples)
     @given(body=bodies(service), headers=HEADERS)
     def check(body: bytes | str, headers: dict[str, Any]) -> None:
         request = prepared(service, body, headers)
@@ -462,10 +492,11 @@ def test_any_body_decoded_and_handled_directly_gets_a_modelled_answer(service: s
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_any_request_at_before_send_gets_a_modelled_answer(service: str) -> None:
+@example_counts(400)
+def test_any_request_at_before_send_gets_a_modelled_answer(service: str, examples: int) -> None:
     statuses: list[int] = []
 
-    @fuzz(400)
+    @fuzz(examples)
     @given(body=bodies(service), headers=HEADERS)
     def check(body: bytes | str, headers: dict[str, Any]) -> None:
         request = prepared(service, body, headers)
@@ -500,10 +531,10 @@ def client_params(service: str) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_any_member_values_from_a_real_client_get_a_modelled_answer(service: str) -> None:
+@example_counts(300)
+def test_any_member_values_from_a_real_client_get_a_modelled_answer(service: str, examples: int) -> None:
     client = unvalidated_client(service)
     statuses: list[int] = []
-    examples = 300
 
     @fuzz(examples)
     @given(params=client_params(service))
