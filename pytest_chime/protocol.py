@@ -248,8 +248,11 @@ def _response_class() -> type[AWSResponse]:
     return cls
 
 
-def encode(answer: Reply, url: str) -> AWSResponse:
-    """The HTTP response botocore parses: status, headers and (unless bodiless) a JSON body."""
+def encode(answer: Reply, url: str, *, aio: bool = False) -> AWSResponse:
+    """The HTTP response botocore parses: status, headers and (unless bodiless) a JSON body.
+
+    ``aio``: for aiobotocore, an ``AioAWSResponse`` whose body is read with ``await``.
+    """
     global _date
     now = int(_time.time())
     if _date[0] != now:
@@ -267,4 +270,9 @@ def encode(answer: Reply, url: str) -> AWSResponse:
             "Connection": "keep-alive",
             **answer.headers,
         }
+    if aio:
+        from . import aio as _aio
+
+        response: AWSResponse = _aio.response_class()(url, answer.status, headers, _aio.Body(body))
+        return response
     return _response_class()(url, answer.status, headers, _Body(body))

@@ -45,10 +45,12 @@ _UNSIGNED = "pytest_chime.unsigned"
 
 
 class _Answering(NamedTuple):
-    """The fake answering the Chime call running in this context, and the client's region."""
+    """The fake answering the Chime call running in this context, the client's region, and whether it is async."""
 
     fake: FakeChime
     client_region: str | None
+    #: An aiobotocore call: the answer must be an ``AioAWSResponse``.
+    aio: bool = False
 
 
 _answering: contextvars.ContextVar[_Answering | None] = contextvars.ContextVar("pytest_chime_answering", default=None)
@@ -235,11 +237,11 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
     try:
         params, problem = protocol.decode(request, route.spec)
         reply = fake.handle(service, operation, params, region=region, decode_error=problem)
-        return protocol.encode(reply, request.url)  # inside: a result a hook made unencodable is a failure too
+        return protocol.encode(reply, request.url, aio=answering.aio)
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
-        return protocol.encode(fake.internal_failure(service, operation, error), request.url)
+        return protocol.encode(fake.internal_failure(service, operation, error), request.url, aio=answering.aio)
 
 
 def _no_endpoint(url: str) -> None:
@@ -430,10 +432,24 @@ def _install_rate_limiter(bucket: ModuleType) -> None:
     _patch(token_bucket, "acquire", acquire)
 
 
+def _install_aio_endpoint(endpoint: ModuleType) -> None:
+    from . import aio  # only once the code under test imports aiobotocore
+
+    aio.install_endpoint(endpoint)
+
+
+def _install_aio_rate_limiter(bucket: ModuleType) -> None:
+    from . import aio
+
+    aio.install_rate_limiter(bucket)
+
+
 _PATCHES: dict[str, Callable[[ModuleType], None]] = {
     "botocore.handlers": _install_handlers,
     "botocore.endpoint": _install_endpoint,
     "botocore.retries.bucket": _install_rate_limiter,
+    "aiobotocore.endpoint": _install_aio_endpoint,
+    "aiobotocore.retries.bucket": _install_aio_rate_limiter,
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -225,3 +227,17 @@ def test_a_session_made_before_the_import_is_stopped_before_the_network(
     with pytest.raises(FakeChimeStateError, match="created before pytest_chime was imported"):
         client.create_meeting(**valid_request(MODERN))
     assert no_network == []
+
+
+def test_without_aiobotocore_nothing_async_is_imported() -> None:
+    code = (
+        "import sys, boto3, pytest_chime\n"
+        "from pytest_chime import FakeChime\n"
+        "client = boto3.client('chime-sdk-meetings', region_name='us-east-1', aws_access_key_id='a',"
+        " aws_secret_access_key='b')\n"
+        "with FakeChime() as fake:\n"
+        "    client.create_meeting(ClientRequestToken='t1', MediaRegion='us-east-1', ExternalMeetingId='xy')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('aiobotocore', 'aiohttp', 'pytest_chime.aio'))))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert found.strip() == "[]"

@@ -1,0 +1,140 @@
+"""aiobotocore's side: the same answers for async clients (aiobotocore, aioboto3).
+
+aiobotocore sessions inherit botocore's builtin handlers, so the fake's ``before-send``
+handler runs for their calls too, awaited by aiobotocore's emitter. What differs is
+patched here, when the code under test imports aiobotocore (never before: without it,
+nothing async is imported): ``AioEndpoint._send_request`` keeps the answering fake in the
+same ContextVar as the sync path (each asyncio task sees its own), ``AioEndpoint._send``
+is the network guard, retry sleeps (``asyncio.sleep``, or the endpoint's ``_sleep``) and
+adaptive mode's ``AsyncTokenBucket`` are recorded, not slept, and the answer is an
+``AioAWSResponse`` whose body is read with ``await``.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import ModuleType
+from typing import Any
+
+from . import facts, wire
+from .errors import FakeChimeStateError
+
+
+@functools.cache
+def response_class() -> type:
+    """aiobotocore's response class: its ``content`` is awaited."""
+    from aiobotocore.awsrequest import AioAWSResponse
+
+    cls: type = AioAWSResponse
+    return cls
+
+
+class Body:
+    """A response body read as aiohttp's (``await read()``) and httpx's (``await aread()``) are."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._offset = 0
+
+    async def read(self, amt: int | None = None) -> bytes:
+        end = len(self._data) if amt is None else self._offset + amt
+        chunk = self._data[self._offset : end]
+        self._offset += len(chunk)
+        return chunk
+
+    async def aread(self) -> bytes:
+        return await self.read()
+
+    def at_eof(self) -> bool:
+        return self._offset >= len(self._data)
+
+
+class _InterceptingAsyncio:
+    """``aiobotocore.endpoint``'s ``asyncio`` (releases that sleep with ``asyncio.sleep`` there)."""
+
+    def __init__(self, real: ModuleType) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def sleep(self, delay: float, result: Any = None) -> Any:
+        answering = wire._answering.get()
+        if answering is not None and not answering.fake.real_sleep:
+            answering.fake.record_sleep(delay)
+            return result
+        return await self._real.sleep(delay, result)
+
+
+def install_endpoint(endpoint: ModuleType) -> None:
+    """Patch ``aiobotocore.endpoint``: the answering fake, the guard and the retry sleeps."""
+    cls = endpoint.AioEndpoint
+    if getattr(cls._send, "_pytest_chime", False):
+        return
+    send = cls._send
+    send_request = cls._send_request
+
+    async def guarded_send(self: Any, request: Any) -> Any:
+        if wire._stack and (wire._answering.get() is not None or self._endpoint_prefix in wire._chime_prefixes()):
+            raise FakeChimeStateError(
+                f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
+                "network: its client comes from an aiobotocore session created before pytest_chime was "
+                "imported. Import pytest_chime (or load the plugin) before creating that session."
+            )
+        return await send(self, request)
+
+    async def answered_send_request(self: Any, request_dict: Any, operation_model: Any) -> Any:
+        stack = wire._stack
+        if not stack or operation_model.service_model.service_name not in facts.SERVICES:
+            return await send_request(self, request_dict, operation_model)
+        if wire._orphans:
+            wire._refuse_orphan()
+        context = request_dict.get("context") or {}
+        token = wire._answering.set(wire._Answering(stack[-1], context.get("client_region"), True))
+        try:
+            return await send_request(self, request_dict, operation_model)
+        finally:
+            wire._answering.reset(token)
+
+    guarded_send._pytest_chime = True  # type: ignore[attr-defined]
+    wire._patch(cls, "_send", guarded_send)
+    wire._patch(cls, "_send_request", answered_send_request)
+    sleepers = [c for c in vars(endpoint).values() if isinstance(c, type) and "_sleep" in vars(c)]
+    for sleeper in sleepers:  # aiobotocore 3: AioEndpoint._sleep (and AnyioEndpoint's own)
+        wire._patch(sleeper, "_sleep", _recording_sleep(vars(sleeper)["_sleep"]))
+    if not sleepers and not isinstance(getattr(endpoint, "asyncio", None), _InterceptingAsyncio):
+        wire._patch(endpoint, "asyncio", _InterceptingAsyncio(endpoint.asyncio))
+
+
+def _recording_sleep(original: Any) -> Any:
+    async def _sleep(self: Any, amount: float) -> None:
+        answering = wire._answering.get()
+        if answering is not None and not answering.fake.real_sleep:
+            answering.fake.record_sleep(amount)
+            return
+        await original(self, amount)
+
+    return _sleep
+
+
+def install_rate_limiter(bucket: ModuleType) -> None:
+    """Patch adaptive mode's ``AsyncTokenBucket``: a wait for capacity is recorded, not waited."""
+    token_bucket = bucket.AsyncTokenBucket
+    original = token_bucket.acquire
+    if getattr(original, "_pytest_chime", False):
+        return
+
+    async def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
+        answering = wire._answering.get()
+        if answering is None or answering.fake.real_sleep or not block:
+            return await original(self, amount, block)
+        async with self._new_fill_rate_condition:
+            try:
+                return await self._acquire(amount=amount, block=False)
+            except bucket.CapacityNotAvailableError:
+                answering.fake.record_sleep(self._sleep_amount(amount))
+                self._current_capacity = 0
+                return True
+
+    acquire._pytest_chime = True  # type: ignore[attr-defined]
+    wire._patch(token_bucket, "acquire", acquire)
