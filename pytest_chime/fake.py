@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, NamedTuple
 
+from . import calls as call_queries
 from . import facts, injection, model, operations, protocol, validate
 from .errors import HookError, InternalFakeError, ServiceError, UnsupportedOperationError, UnusedErrorInjectionError
 from .injection import ErrorInjection
@@ -295,6 +296,160 @@ class FakeChime:
         """What the hooks shaping the fake got wrong (an exception, or an answer the model refuses)."""
         with self._lock:
             return list(self._hook_errors)
+
+    # --- queries ------------------------------------------------------------------------
+
+    def calls_of(
+        self,
+        operation: str | None = None,
+        *,
+        service: str | None = None,
+        region: str | None = None,
+        status: int | None = None,
+        error_code: str | None = None,
+        succeeded: bool | None = None,
+        retries: bool = True,
+        params: Mapping[str, Any] | None = None,
+        **members: Any,
+    ) -> list[Call]:
+        """The calls matching a query, in order (``[]`` when none does).
+
+        - ``operation``: ``"CreateAttendee"``, ...; None matches every operation;
+        - request members as keywords (``MeetingId=meeting_id``) or as ``params={...}``,
+          matched partially (see :mod:`pytest_chime.calls`);
+        - ``service``, ``region``, ``status``, ``error_code``: compared with the call's;
+        - ``succeeded``: True keeps the calls answered with success (200, or 201 and
+          204 as the operation's model says), False those answered with an error or
+          refused;
+        - ``retries=False`` leaves out botocore's retries, so that each request counts
+          once.
+
+        An operation or member name no Chime service models raises
+        :class:`~pytest_chime.UnknownOperationError` at once (a typo would match nothing).
+        """
+        query = call_queries.make_filter(
+            operation,
+            service=service,
+            region=region,
+            status=status,
+            error_code=error_code,
+            succeeded=succeeded,
+            retries=retries,
+            params=params,
+            members=members,
+        )
+        with self._lock:
+            return call_queries.select(self.calls, query)
+
+    @property
+    def last_call(self) -> Call:
+        """The last call the fake answered or refused; AssertionError when it had none."""
+        with self._lock:
+            if not self.calls:
+                raise AssertionError("the fake has had no call")
+            return self.calls[-1]
+
+    def last_call_of(
+        self,
+        operation: str | None = None,
+        *,
+        service: str | None = None,
+        region: str | None = None,
+        status: int | None = None,
+        error_code: str | None = None,
+        succeeded: bool | None = None,
+        retries: bool = True,
+        params: Mapping[str, Any] | None = None,
+        **members: Any,
+    ) -> Call:
+        """The last call matching the query of :meth:`calls_of`.
+
+        Raises AssertionError, listing the calls to ``operation`` and what differs in
+        each, when no call matches.
+        """
+        query = call_queries.make_filter(
+            operation,
+            service=service,
+            region=region,
+            status=status,
+            error_code=error_code,
+            succeeded=succeeded,
+            retries=retries,
+            params=params,
+            members=members,
+        )
+        with self._lock:
+            found = call_queries.select(self.calls, query)
+            if not found:
+                raise AssertionError(call_queries.assertion_message(self.calls, query, 0, None))
+            return found[-1]
+
+    def assert_called(
+        self,
+        operation: str | None = None,
+        *,
+        times: int | None = None,
+        service: str | None = None,
+        region: str | None = None,
+        status: int | None = None,
+        error_code: str | None = None,
+        succeeded: bool | None = None,
+        retries: bool = True,
+        params: Mapping[str, Any] | None = None,
+        **members: Any,
+    ) -> list[Call]:
+        """Assert that calls matching the query of :meth:`calls_of` were made: at least once,
+        or exactly ``times`` times (each HTTP attempt counts; ``retries=False`` counts
+        requests). Returns the matching calls.
+
+        The AssertionError lists every call to ``operation`` with the members, status or
+        code that did not match, e.g. ``ExternalUserId: expected 'bob', got 'alice'``.
+        """
+        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
+            raise ValueError(f"times={times!r} is not valid: use an integer >= 0 or None (at least once)")
+        query = call_queries.make_filter(
+            operation,
+            service=service,
+            region=region,
+            status=status,
+            error_code=error_code,
+            succeeded=succeeded,
+            retries=retries,
+            params=params,
+            members=members,
+        )
+        with self._lock:
+            found = call_queries.select(self.calls, query)
+            if (not found) if times is None else len(found) != times:
+                raise AssertionError(call_queries.assertion_message(self.calls, query, len(found), times))
+            return found
+
+    def assert_not_called(
+        self,
+        operation: str | None = None,
+        *,
+        service: str | None = None,
+        region: str | None = None,
+        status: int | None = None,
+        error_code: str | None = None,
+        succeeded: bool | None = None,
+        retries: bool = True,
+        params: Mapping[str, Any] | None = None,
+        **members: Any,
+    ) -> None:
+        """Assert that no call matches the query of :meth:`calls_of`; the AssertionError lists those that do."""
+        self.assert_called(
+            operation,
+            times=0,
+            service=service,
+            region=region,
+            status=status,
+            error_code=error_code,
+            succeeded=succeeded,
+            retries=retries,
+            params=params,
+            **members,
+        )
 
     def problems(self, *, check_unused: bool = True) -> str:
         """What ``verify`` would complain about, as text ("" when nothing)."""
