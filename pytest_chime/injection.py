@@ -122,10 +122,15 @@ def check_operation(operation: object, service: str | None) -> None:
         return
     where = f" on {service!r}" if service else ""
     listed = f"Implemented{where}: {', '.join(implemented) or 'none'}."
-    if service == facts.LEGACY and not operations.implemented(facts.LEGACY):
+    legacy_gone = (
+        isinstance(operation, str)
+        and operation in operations.TABLE
+        and service in (facts.LEGACY, None)
+        and model.operation(facts.LEGACY, operation) is None
+        and (service == facts.LEGACY or model.operation(facts.MODERN, operation) is None)
+    )
+    if legacy_gone:
         why = f"is not served on 'chime' by botocore {model.botocore_version()}: {_LEGACY_GONE}"
-    elif isinstance(operation, str) and operation in operations.TABLE and not service:
-        why = f"belongs to the legacy 'chime' service, and {_LEGACY_GONE}"
     elif isinstance(operation, str) and any(model.operation(s, operation) for s in facts.SERVICES):
         why = "is modelled by botocore but not implemented by pytest-chime's fake"
     else:

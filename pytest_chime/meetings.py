@@ -85,7 +85,7 @@ def build_meeting(
                 continue
             meeting[name] = value if shape is None else _modelled(value, shape)
         elif name in facts.ECHO_DEFAULTS and not legacy:
-            meeting[name] = copy.deepcopy(facts.ECHO_DEFAULTS[name])
+            meeting[name] = copy.copy(facts.ECHO_DEFAULTS[name])  # an empty list or dict: a shallow copy is whole
     return meeting
 
 
@@ -94,8 +94,19 @@ def build_meeting(
 
 def _media_region(request: Request) -> list[Violation]:
     region = request.params.get("MediaRegion")
-    if not isinstance(region, str):
+    if not isinstance(region, str) or (request.service, region, request.region) in _ACCEPTED:
         return []
+    found = _media_region_violations(request, region)
+    if not found and len(_ACCEPTED) < 1024:
+        _ACCEPTED.add((request.service, region, request.region))
+    return found
+
+
+#: (service, media region, control region) seen to be accepted: the check is skipped for them.
+_ACCEPTED: set[tuple[str, str, str]] = set()
+
+
+def _media_region_violations(request: Request, region: str) -> list[Violation]:
     allowed = facts.MEDIA_REGIONS[request.service]
     if region not in allowed:
         return [
