@@ -451,6 +451,15 @@ class FakeChime:
             **members,
         )
 
+    def summary(self, *, full: bool = False) -> str:
+        """What the fake saw and holds, as the "chime fake" section of a test's report shows it:
+        each call (key members, answer, attempt, request id), the injected errors and how
+        often each fired, the meetings and attendees left, and the sleeps. ``full=True``
+        shows every call and every request member, uncut (pytest's ``-vv``)."""
+        from . import report
+
+        return report.render(self, full=full)
+
     def problems(self, *, check_unused: bool = True) -> str:
         """What ``verify`` would complain about, as text ("" when nothing)."""
         internal = self.internal_errors()

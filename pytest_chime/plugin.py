@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from . import facts, hookspecs, wire
+from . import report as report_section
 from .errors import ChimeFakeError
 from .fake import FakeChime, check_options
 from .injection import ErrorInjection, resolve
@@ -19,6 +20,7 @@ _settings_key = pytest.StashKey[dict[str, Any]]()
 _depth_key = pytest.StashKey[int]()
 _chaos_key = pytest.StashKey[list[int]]()  # [faults, calls]
 _call_report_key = pytest.StashKey[pytest.TestReport]()
+_fake_key = pytest.StashKey[FakeChime]()  # the fixture's fake, for the report section
 
 #: ``@pytest.mark.fake_chime(...)`` options, with the ini option each overrides.
 FAKE_OPTIONS: dict[str, str] = {
@@ -206,7 +208,22 @@ def pytest_runtest_makereport(
     report = yield
     if report.when == "call":
         item.stash[_call_report_key] = report
+    _add_section(item, report)
     return report
+
+
+def _add_section(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Give the report of a test that used the fixture the "chime fake" section.
+
+    Every call report gets it (pytest shows it for a failure, and for a pass under -rP or
+    -rA); a setup or teardown report only when that phase failed. Sections travel with
+    the report, so pytest-xdist's controller shows them too.
+    """
+    fake = item.stash.get(_fake_key, None)
+    if fake is None or (report.when != "call" and not report.failed):
+        return
+    full = item.config.get_verbosity() >= 2
+    report.sections.append((report_section.TITLE, fake.summary(full=full)))
 
 
 @pytest.fixture
@@ -224,6 +241,7 @@ def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
         misuse = ""
     if misuse:
         pytest.fail(misuse, pytrace=False)
+    node.stash[_fake_key] = fake
     _relay_hooks(fake, node)
     node.ihook.pytest_chime_configure(fake=fake)
     for item in injections:
