@@ -411,6 +411,90 @@ def test_a_meeting_that_cannot_be_ended_raises_meeting_unavailable(
     assert slept == [1.0, 4.0]
 
 
+# --- cost allocation and captions ------------------------------------------------------------
+
+
+def test_a_meeting_is_billed_to_its_team(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting = meetings.start_meeting("standup")
+    assert meetings.billed_team(meeting) is None
+
+    meetings.bill_to(meeting, "web")
+    meetings.bill_to(meeting, "mobile")  # the team changed: the tag is replaced
+
+    assert meetings.billed_team(meeting) == "mobile"
+    # The fake keeps tags on its record of the meeting; no Meeting answered carries them.
+    assert fake_chime.meetings[meeting["MeetingId"]]["Tags"] == [{"Key": meetingsvc.COST_TAG, "Value": "mobile"}]
+    assert "Tags" not in meeting
+    assert [call.params["ResourceARN"] for call in fake_chime.calls if call.operation == "TagResource"] == [
+        meeting["MeetingArn"]
+    ] * 2
+
+
+def test_tags_given_at_the_start_are_the_meetings_tags(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting = meetings.start_meeting("retro", tags={meetingsvc.COST_TAG: "platform", "sprint": "42"})
+
+    assert meetings.billed_team(meeting) == "platform"
+
+
+def test_billing_a_meeting_that_ended_raises_meeting_ended(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting = meetings.start_meeting("standup")
+    meetings.end_meeting(meeting["MeetingId"])
+
+    with pytest.raises(MeetingEnded) as raised:
+        meetings.bill_to(meeting, "web")
+
+    assert raised.value.code == "ResourceNotFoundException"
+
+
+def test_a_team_chime_refuses_is_rejected(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting = meetings.start_meeting("standup")
+
+    with pytest.raises(MeetingRejected):
+        meetings.bill_to(meeting, "web & mobile")  # '&' is not a character a tag value may hold
+
+    assert "Tags" not in fake_chime.meetings[meeting["MeetingId"]]
+
+
+def test_captions_on_and_off_are_idempotent(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting_id = meetings.start_meeting("all-hands")["MeetingId"]
+
+    assert meetings.captions_on(meeting_id, language="de-DE") is True
+    assert meetings.captions_on(meeting_id) is False  # already on
+    assert fake_chime.transcriptions[meeting_id] == {
+        "TranscriptionConfiguration": {"EngineTranscribeSettings": {"LanguageCode": "de-DE", "Region": "auto"}},
+        "TranscriptFailed": None,
+    }
+
+    assert meetings.captions_off(meeting_id) is True
+    assert meetings.captions_off(meeting_id) is False  # already off
+    assert fake_chime.transcriptions == {}
+    statuses = [call.status for call in fake_chime.calls if "Transcription" in call.operation]
+    assert statuses == [200, 422, 200, 422]
+
+
+def test_ending_a_meeting_ends_its_captions(fake_chime: FakeChime, meetings: MeetingService) -> None:
+    meeting_id = meetings.start_meeting("all-hands")["MeetingId"]
+    meetings.captions_on(meeting_id)
+
+    meetings.end_meeting(meeting_id)
+
+    assert fake_chime.transcriptions == {}
+    with pytest.raises(MeetingEnded):
+        meetings.captions_on(meeting_id)
+
+
+@pytest.mark.chime_error("ThrottlingException", operation="StartMeetingTranscription", times=3)
+def test_throttled_captions_get_another_round(
+    fake_chime: FakeChime, meetings: MeetingService, slept: list[float]
+) -> None:
+    meeting_id = meetings.start_meeting("all-hands")["MeetingId"]
+
+    assert meetings.captions_on(meeting_id) is True
+
+    assert codes(fake_chime, "StartMeetingTranscription") == ["ThrottlingException"] * 3 + [None]
+    assert slept == [1.0]
+
+
 # --- the legacy service -------------------------------------------------------------------
 
 

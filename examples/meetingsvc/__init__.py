@@ -13,10 +13,16 @@ needs to join:
 - **attendees** (ListAttendees): everyone in the meeting, walking every page;
 - **leave** (DeleteAttendee) and **end** (DeleteMeeting): done is done, so leaving twice
   or ending a meeting that already ended is not an error;
+- **cost allocation** (TagResource, ListTagsForResource): the team a meeting is billed to,
+  as a tag on the meeting;
+- **captions** (StartMeetingTranscription, StopMeetingTranscription): live captions on
+  and off, turning them on twice (or off twice) being done, not an error;
 - its own bounded retries of transient errors, on top of botocore's;
 - domain errors (:class:`MeetingError` and subclasses) instead of botocore exceptions.
 
-``meetingsvc.lambda_handler`` serves the same operations as AWS Lambda functions.
+``meetingsvc.lambda_handler`` serves the same operations as AWS Lambda functions;
+``meetingsvc.rooms`` opens a meeting for a whole group at once with an asynchronous
+(aiobotocore) client.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from botocore.exceptions import ClientError
 
 __all__ = [
     "BROWSER_URLS",
+    "CAPTIONS_REGION",
+    "COST_TAG",
     "RETRY_CONFIG",
     "TRANSIENT_ERRORS",
     "MeetingCapacityReached",
@@ -59,6 +67,12 @@ BROWSER_URLS = ("AudioHostUrl", "AudioFallbackUrl", "SignalingUrl", "TurnControl
 
 #: The Attendee members the browser SDK reads.
 BROWSER_ATTENDEE = ("AttendeeId", "ExternalUserId", "JoinToken")
+
+#: The tag key naming the team a meeting is billed to (an AWS cost allocation tag).
+COST_TAG = "team"
+
+#: The Transcribe region captions use: "auto", the one closest to the meeting's media region.
+CAPTIONS_REGION = "auto"
 
 _TOKEN_NAMESPACE = uuid.UUID("3d0f5b52-8c3e-4b8e-9a55-2f7c9d1e6a10")
 
@@ -242,6 +256,55 @@ class MeetingService:
         """
         return self._delete("delete_meeting", "end the meeting", MeetingId=meeting_id)
 
+    # --- cost allocation -----------------------------------------------------------------------
+
+    def bill_to(self, meeting: Mapping[str, Any], team: str) -> None:
+        """Tag ``meeting`` (as ``start_meeting`` returned it) with the team it is billed to.
+
+        Tagging again replaces the team. Raises :class:`MeetingEnded` when the meeting is
+        over, :class:`MeetingRejected` for a team the service refuses.
+        """
+        tags = [{"Key": COST_TAG, "Value": team}]
+        try:
+            self._call("tag_resource", ResourceARN=meeting["MeetingArn"], Tags=tags)
+        except ClientError as error:
+            raise _domain_error(_code(error), _message(error), doing="tag the meeting") from error
+
+    def billed_team(self, meeting: Mapping[str, Any]) -> str | None:
+        """The team ``meeting`` is billed to, or None when it has not been tagged."""
+        try:
+            tags = self._call("list_tags_for_resource", ResourceARN=meeting["MeetingArn"])["Tags"]
+        except ClientError as error:
+            raise _domain_error(_code(error), _message(error), doing="read the meeting's tags") from error
+        return next((tag["Value"] for tag in tags if tag["Key"] == COST_TAG), None)
+
+    # --- captions -------------------------------------------------------------------------------
+
+    def captions_on(self, meeting_id: str, *, language: str = "en-US") -> bool:
+        """Start live captions in ``language``: True if this call started them, False if they were on."""
+        settings = {"LanguageCode": language, "Region": CAPTIONS_REGION}
+        try:
+            self._call(
+                "start_meeting_transcription",
+                MeetingId=meeting_id,
+                TranscriptionConfiguration={"EngineTranscribeSettings": settings},
+            )
+        except ClientError as error:
+            if _code(error) == "UnprocessableEntityException":
+                return False  # already on: the caller's wish is granted
+            raise _domain_error(_code(error), _message(error), doing="turn captions on") from error
+        return True
+
+    def captions_off(self, meeting_id: str) -> bool:
+        """Stop live captions: True if this call stopped them, False if they were off."""
+        try:
+            self._call("stop_meeting_transcription", MeetingId=meeting_id)
+        except ClientError as error:
+            if _code(error) == "UnprocessableEntityException":
+                return False  # already off
+            raise _domain_error(_code(error), _message(error), doing="turn captions off") from error
+        return True
+
     # --- plumbing -------------------------------------------------------------------------------
 
     def _delete(self, operation: str, doing: str, **request: Any) -> bool:
@@ -283,12 +346,12 @@ def _domain_error(code: str, message: str, *, doing: str, over_limit: type[Meeti
     """
     if code in ("ForbiddenException", "UnauthorizedException"):
         return MeetingNotAllowed(f"not allowed to {doing}: {message}", code=code)
-    if code == "NotFoundException":
+    if code in ("NotFoundException", "ResourceNotFoundException"):
         return MeetingEnded(f"cannot {doing}, it has ended: {message}", code=code)
     if code == "LimitExceededException":
         return over_limit(f"cannot {doing}, a limit is reached: {message}", code=code)
     if code in TRANSIENT_ERRORS:
         return MeetingUnavailable(f"Chime is unavailable, try again later: {message}", code=code)
-    if code in ("BadRequestException", "UnprocessableEntityException"):
+    if code in ("BadRequestException", "UnprocessableEntityException", "TooManyTagsException"):
         return MeetingRejected(f"the request to {doing} was rejected: {message}", code=code)
     return MeetingError(f"could not {doing} ({code}): {message}", code=code)
