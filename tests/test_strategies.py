@@ -483,21 +483,10 @@ OPERATIONS = [
     for service in SERVED
     for operation in operations.implemented(service)
 ]
-#: A fake bug the round trip finds: a legacy CreateMeetingWithAttendees without Attendees (the
-#: legacy model makes them optional) fails inside the fake with KeyError('Attendees').
-KNOWN_FAKE_BUGS = {
-    (facts.LEGACY, "CreateMeetingWithAttendees"): pytest.mark.xfail(
-        reason="meetings.create_meeting_with_attendees reads request.params['Attendees'] unconditionally",
-        strict=False,
-    )
-}
-ROUND_TRIP_OPERATIONS = [
-    pytest.param(*param.values, id=param.id, marks=KNOWN_FAKE_BUGS.get(tuple(param.values), ())) for param in OPERATIONS
-]
-#: Round trips of every operation: fewer examples each (there are 9 to 19 operations).
-EACH_OPERATION = settings(max_examples=25, deadline=None, database=None, derandomize=True)
+#: Round trips of every operation: fewer examples each (a service has up to 22 of them).
+EACH_OPERATION = settings(max_examples=20, deadline=None, database=None, derandomize=True)
 #: Pure checks of every operation.
-EACH_OPERATION_PURE = settings(max_examples=30, deadline=None, database=None, derandomize=True)
+EACH_OPERATION_PURE = settings(max_examples=20, deadline=None, database=None, derandomize=True)
 
 
 def op_spec(service: str, operation: str) -> model.OperationSpec:
@@ -506,44 +495,47 @@ def op_spec(service: str, operation: str) -> model.OperationSpec:
     return spec
 
 
-def existing(client: Any, service: str) -> dict[str, str]:
-    """A meeting with one attendee in the active fake: the pins that name them."""
-    meeting_id = client.create_meeting(**valid_request(service))["Meeting"]["MeetingId"]
+def existing(client: Any, service: str, operation: str) -> dict[str, str]:
+    """A meeting with one attendee in the active fake, and what ``operation`` needs first: the pins that name them."""
+    meeting = client.create_meeting(**valid_request(service))["Meeting"]
+    meeting_id = meeting["MeetingId"]
     attendee = client.create_attendee(MeetingId=meeting_id, ExternalUserId="setup-user")["Attendee"]
-    return {"meeting_id": meeting_id, "attendee_id": attendee["AttendeeId"]}
+    if operation == "StopMeetingTranscription":  # a transcription to stop
+        client.start_meeting_transcription(
+            MeetingId=meeting_id, TranscriptionConfiguration={"EngineTranscribeSettings": {"LanguageCode": "en-US"}}
+        )
+    # A legacy meeting answers no MeetingArn: its ARN is the legacy control region's.
+    arn = meeting.get("MeetingArn") or facts.meeting_arn(
+        facts.LEGACY_CONTROL_REGION, facts.DEFAULT_ACCOUNT_ID, meeting_id
+    )
+    return {
+        "meeting_id": meeting_id,
+        "attendee_id": attendee["AttendeeId"],
+        "join_token": attendee["JoinToken"],
+        "resource_arn": arn,
+    }
 
 
 def pins_for(service: str, operation: str, ids: dict[str, str]) -> dict[str, str]:
     """The pins of ``ids`` that ``operation`` has a member for."""
     members = op_spec(service, operation).input_shape.members
-    return {
-        pin: value
-        for pin, value in ids.items()
-        if {"meeting_id": "MeetingId", "attendee_id": "AttendeeId"}[pin] in members
-    }
+    names = {"meeting_id": "MeetingId", "attendee_id": "AttendeeId", "join_token": "JoinToken"}
+    names["resource_arn"] = "ResourceARN"
+    return {pin: value for pin, value in ids.items() if names[pin] in members}
 
 
 @pytest.mark.parametrize(("service", "operation"), OPERATIONS)
-@EACH_OPERATION_PURE
-@given(data=st.data())
-def test_requests_of_every_operation_pass_botocore_validation_and_every_service_rule(
-    service: str, operation: str, data: st.DataObject
-) -> None:
-    params = data.draw(chime_st.requests(operation, service=service))
-    botocore.validate.validate_parameters(params, op_spec(service, operation).input_shape)
-    assert operations.check(service, operation, params, REGION) == []
-
-
-@pytest.mark.parametrize(("service", "operation"), ROUND_TRIP_OPERATIONS)
 @EACH_OPERATION
 @given(data=st.data())
-def test_the_fake_accepts_the_requests_of_every_operation(
+def test_the_fake_accepts_the_requests_of_every_operation_which_break_no_rule(
     service: str, operation: str, clients: dict[str, Any], data: st.DataObject
 ) -> None:
     client = client_for(clients, service)
     with FakeChime() as fake:
-        pins = pins_for(service, operation, existing(client, service))
+        pins = pins_for(service, operation, existing(client, service, operation))
         params = data.draw(chime_st.requests(operation, service=service, **pins))
+        botocore.validate.validate_parameters(params, op_spec(service, operation).input_shape)
+        assert operations.check(service, operation, params, REGION) == []
         answer = getattr(client, botocore.xform_name(operation))(**params)
     assert fake.calls[-1].error_code is None
     assert fake.calls[-1].status == op_spec(service, operation).success_status
@@ -551,24 +543,15 @@ def test_the_fake_accepts_the_requests_of_every_operation(
 
 
 @pytest.mark.parametrize(("service", "operation"), OPERATIONS)
-@EACH_OPERATION_PURE
+@EACH_OPERATION
 @given(data=st.data())
-def test_invalid_requests_of_every_operation_break_exactly_the_named_rule(
-    service: str, operation: str, data: st.DataObject
+def test_the_fake_rejects_the_invalid_requests_of_every_operation_for_exactly_the_named_rule(
+    service: str, operation: str, clients: dict[str, Any], data: st.DataObject
 ) -> None:
     invalid = data.draw(chime_st.invalid_requests(operation, service=service))
     botocore.validate.validate_parameters(invalid.params, op_spec(service, operation).input_shape)
     found = operations.check(service, operation, invalid.params, REGION)
     assert [(v.member, v.rule) for v in found] == [(invalid.member, invalid.rule)]
-
-
-@pytest.mark.parametrize(("service", "operation"), OPERATIONS)
-@EACH_OPERATION
-@given(data=st.data())
-def test_the_fake_rejects_the_invalid_requests_of_every_operation_naming_the_member(
-    service: str, operation: str, clients: dict[str, Any], data: st.DataObject
-) -> None:
-    invalid = data.draw(chime_st.invalid_requests(operation, service=service))
     client = client_for(clients, service)
     with FakeChime() as fake, pytest.raises(client.exceptions.BadRequestException) as info:
         getattr(client, botocore.xform_name(operation))(**invalid.params)
@@ -632,16 +615,41 @@ def test_capabilities_are_every_combination_the_service_accepts() -> None:
 @pytest.mark.parametrize("service", SERVICES)
 @EACH_OPERATION_PURE
 @given(data=st.data())
-def test_batch_attendees_are_distinct_unreserved_and_within_the_meetings_limit(
+def test_batch_attendees_are_present_distinct_unreserved_and_within_the_meetings_limit(
     service: str, operation: str, data: st.DataObject
 ) -> None:
     params = data.draw(chime_st.requests(operation, service=service))
-    users = [item["ExternalUserId"] for item in params.get("Attendees", [])]
+    users = [item["ExternalUserId"] for item in params["Attendees"]]
+    assert users  # a batch asks for attendees, even where the legacy model leaves them out
     assert len(set(users)) == len(users)
     assert all(2 <= len(user) <= 64 and not user.lower().startswith("aws:") for user in users)
     limit = params.get("MeetingFeatures", {}).get("Attendee", {}).get("MaxCount")
     if limit is not None:
         assert len(users) <= limit
+
+
+@EACH_OPERATION_PURE
+@given(chime_st.requests("CreateMeetingWithAttendees"))
+def test_meeting_with_attendees_asks_no_capability_on_a_channel_its_features_switch_off(
+    params: dict[str, Any],
+) -> None:
+    features = params.get("MeetingFeatures", {})
+    off = [channel for channel in ("Video", "Content") if features.get(channel, {}).get("MaxResolution") == "None"]
+    for item in params["Attendees"]:
+        assert all(item.get("Capabilities", {}).get(channel, "None") == "None" for channel in off)
+
+
+def test_unpinned_ids_are_well_formed_ones_of_no_meeting_in_particular() -> None:
+    for params in collect(chime_st.requests("GetAttendee"), 20):
+        assert re.fullmatch(facts.MEETING_ID_PATTERN, params["MeetingId"])
+        assert re.fullmatch(facts.MEETING_ID_PATTERN, params["AttendeeId"])
+
+
+@pytest.mark.skipif("TagResource" not in operations.implemented(facts.MODERN), reason="the fake has no TagResource")
+def test_unpinned_resource_arns_are_meeting_arns_as_the_fake_writes_them() -> None:
+    arn = r"arn:aws:chime:us-east-1:123456789012:meeting/" + facts.MEETING_ID_PATTERN
+    for params in collect(chime_st.requests("TagResource"), 20):
+        assert re.fullmatch(arn, params["ResourceARN"])
 
 
 def test_next_token_is_never_generated_and_max_results_is_in_the_models_range() -> None:
@@ -774,15 +782,15 @@ def test_the_repr_shows_how_the_strategy_was_built(strategy: Callable[[], Search
 @pytest.mark.parametrize(
     ("strategy", "message"),
     [
-        (lambda: chime_st.requests("CreateMeetin"), "implemented: BatchCreateAttendee, CreateAttendee, CreateMeeting"),
-        (lambda: chime_st.requests("TagResource"), "'TagResource' is not an operation pytest-chime implements"),
+        (lambda: chime_st.requests("CreateMeetin"), "implemented: BatchCreateAttendee, "),
+        (lambda: chime_st.requests("ListMeetings"), "'ListMeetings' is not an operation pytest-chime implements"),
         (lambda: chime_st.requests("GetMeeting", meetingid="x"), "valid names: meeting_id"),
         (lambda: chime_st.requests("GetMeeting", meeting_id=st.just("x")), "meeting_id=just('x') is a strategy"),
         (lambda: chime_st.requests("GetMeeting", meeting_id=None), "MeetingId is required"),
         (lambda: chime_st.requests("GetMeeting", service="chime-sdk-meeting"), "not a Chime service"),
         (lambda: chime_st.invalid_requests("GetMeeting", meeting_id="x"), "no rule left to break"),
         (lambda: chime_st.invalid_requests("GetMeeting", rules=["enum"]), "rules enum cannot be broken"),
-        (lambda: chime_st.responses("ListTagsForResource"), "implemented: "),
+        (lambda: chime_st.responses("ListMeetings"), "implemented: "),
         (lambda: chime_st.error_codes(operation="Nope"), "'Nope' is not an operation"),
     ],
     ids=[

@@ -26,8 +26,9 @@ explicit alphabets read off each member's model pattern and sized by its ``min``
 the service's UTF-16 length agree). Nothing is filtered and nothing Hypothesis's mutator
 does to an example overruns, so no example is discarded; examples shrink to short,
 readable values. Lists are mostly short, sometimes half-full or full: items past the fifth
-repeat the first five (tag keys, tenant ids and ExternalUserIds renamed to stay distinct),
-so a full list costs little more than a short one.
+repeat the first five (past the first, in lists of attendees or meetings; tag keys, tenant
+ids and ExternalUserIds renamed to stay distinct), so a full list costs little more than a
+short one.
 
 The modules: :mod:`~pytest_chime.strategies.shapes` (strategies from botocore shapes),
 :mod:`~pytest_chime.strategies.valid` (requests), :mod:`~pytest_chime.strategies.invalid`
@@ -48,15 +49,21 @@ Chosen where AWS does not say (each tested):
   account, pin ``primary_meeting_id`` to a meeting you created, or to ``None``).
 - A request asking for FHD video or UHD content also sets ``MeetingFeatures.Attendee.MaxCount``
   to at most 25, as the API reference asks.
-- MeetingId and AttendeeId are well-formed ids of no meeting or attendee in particular
-  (the fake answers NotFoundException): pin ``meeting_id=`` and ``attendee_id=``.
+- MeetingId, AttendeeId, ResourceARN (a meeting ARN as the fake writes it) and JoinToken
+  are well-formed ones of nothing in particular (the fake answers NotFoundException): pin
+  ``meeting_id=``, ``attendee_id=``, ``resource_arn=`` and ``join_token=``.
 - NextToken is never generated: a made-up token is one the service refuses.
 - A batch (BatchCreateAttendee, CreateMeetingWithAttendees) has at least one attendee,
-  even where the legacy model allows none, and its ExternalUserIds are distinct;
-  CreateMeetingWithAttendees asks for no more attendees than its
-  ``MeetingFeatures.Attendee.MaxCount``, so every one is created.
-- Generated batch responses list some attendees in ``Errors``, refused for the reserved
-  prefix or the capability rule, with the fake's messages.
+  even where the legacy model allows none or leaves ``Attendees`` out, and its
+  ExternalUserIds are distinct; CreateMeetingWithAttendees asks for no more attendees
+  than its ``MeetingFeatures.Attendee.MaxCount`` and for no capability on a channel its
+  MeetingFeatures switch off, so every one is created.
+- A TranscriptionConfiguration names exactly one engine, with any settings the model
+  allows: Amazon Transcribe may refuse a combination, which the service reports as a
+  TranscriptFailed event, not as an error of the call.
+- Phone numbers are E.164: an optional ``+`` and 2 to 15 digits, the first not 0.
+- About half the generated batch responses refuse some attendees (``Errors``), for the
+  reserved prefix or the capability rule, with the fake's messages.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from ..attendees import capability_rule
 from .shapes import (
     _DEFAULT_MAX,
     _FREE,
+    _OVERSHOOT,
+    _dicts,
     _limits,
     _lists,
     _mismatched,
@@ -47,6 +49,7 @@ from .valid import (
     _control_region,
     _features_of,
     _list_limits,
+    _meeting_arns,
     _pinned,
     _request_dicts,
     _same,
@@ -338,6 +341,12 @@ def _notification_breakers(
 _Breaker = tuple[str, str, SearchStrategy[InvalidRequest]]
 #: Operations that create a meeting: the media-region, tag, notification and other meeting rules.
 _MEETING_CREATORS: Final = frozenset({"CreateMeeting", "CreateMeetingWithAttendees"})
+#: Operations whose Capabilities obey the capability rule (content received only with video).
+_CAPABILITY_SETTERS: Final = frozenset(
+    {"CreateAttendee", "UpdateAttendeeCapabilities", "BatchUpdateAttendeeCapabilitiesExcept"}
+)
+#: Operations whose Tags obey the tag-key rules (reserved ``aws:`` prefix, no key twice).
+_TAGGERS: Final = frozenset({"CreateAttendee", "TagResource", "TagMeeting", "TagAttendee"})
 
 
 def _bases(
@@ -471,12 +480,13 @@ def invalid_create_meeting_requests(
 
 #: A value with one rule broken, and the path below the member to the broken part ("" for the value).
 _Broken = tuple[Any, str]
+#: Breaks a member's valid value (None when the request left it out), drawing only what it needs.
+#: Breaking the drawn request's own value, rather than drawing a second one to break, keeps a
+#: label from appearing twice with different structures in one example, which Hypothesis's
+#: mutations would turn into overruns.
+_Breaking = Callable[[st.DrawFn, Any], _Broken]
 #: Members (at any depth) whose values must not start with ``aws:``: a service rule besides the model's.
 _NEVER_RESERVED: Final = frozenset({*facts.RESERVED_PREFIX_MEMBERS, "ExternalUserId", "Key"})
-
-
-def _whole(value: Any) -> _Broken:
-    return value, ""
 
 
 def _below(name: str, sub: str) -> str:
@@ -494,6 +504,10 @@ def _is_id(shape: Shape) -> bool:
 
 
 def _string_breakers(name: str | None, shape: Shape) -> list[tuple[str, SearchStrategy[Any]]]:
+    if name == "ResourceARN":
+        return _arn_breakers(shape)
+    if name in ("FromPhoneNumber", "ToPhoneNumber"):
+        return [("pattern", _not_phone_numbers())]
     if _is_id(shape):
         return [("pattern", _not_meeting_ids())]
     enum = getattr(shape, "enum", None)
@@ -510,6 +524,31 @@ def _string_breakers(name: str | None, shape: Shape) -> list[tuple[str, SearchSt
     return out
 
 
+def _arn_breakers(shape: Shape) -> list[tuple[str, SearchStrategy[Any]]]:
+    """A meeting ARN that does not start ``arn`` (every model's pattern asks it to), or one too long."""
+    arns = _meeting_arns(facts.MODERN, facts.DEFAULT_REGION)
+    out: list[tuple[str, SearchStrategy[Any]]] = [("pattern", st.builds(_upper_scheme, arns))]
+    if "max" in shape.metadata:
+        high = int(shape.metadata["max"])
+        tail = st.text(string.ascii_lowercase + string.digits, min_size=high - 3, max_size=high - 4 + _OVERSHOOT)
+        out.append(("max-length", st.builds("arn:{}".format, tail)))
+    return out
+
+
+def _upper_scheme(arn: str) -> str:
+    return "ARN" + arn[3:]
+
+
+def _not_phone_numbers() -> SearchStrategy[str]:
+    """Numbers E.164 refuses: over 15 digits, a leading 0, or a letter among the digits."""
+    digits = st.text(string.digits, min_size=1, max_size=13)
+    return st.one_of(
+        st.builds("+1{}".format, st.text(string.digits, min_size=15, max_size=20)),
+        st.builds("+0{}".format, digits),
+        st.builds("+1{}x{}".format, digits, digits),
+    )
+
+
 def _sized(
     service: str, region: str, operation: str, name: str | None, shape: Shape, min_size: int, max_size: int
 ) -> SearchStrategy[list[Any]] | None:
@@ -524,23 +563,32 @@ def _sized(
     return _lists(item, name=shape.name, min_size=min_size, max_size=max_size)
 
 
-def _item_replaced(lists: SearchStrategy[list[Any]], items: SearchStrategy[_Broken]) -> SearchStrategy[_Broken]:
-    @st.composite
-    def build(draw: st.DrawFn) -> _Broken:
-        found = draw(lists)
+def _replaced_by(values: SearchStrategy[Any]) -> _Breaking:
+    """The value replaced by one drawn from ``values``."""
+
+    def breaking(draw: st.DrawFn, old: Any) -> _Broken:
+        return draw(values), ""
+
+    return breaking
+
+
+def _item_broken(some: SearchStrategy[list[Any]], inner: _Breaking) -> _Breaking:
+    """The list (a drawn one where there is none) with one item broken by ``inner``."""
+
+    def breaking(draw: st.DrawFn, old: Any) -> _Broken:
+        found = list(old) if isinstance(old, list) and old else draw(some)
         index = draw(st.integers(0, len(found) - 1))
-        value, sub = draw(items)
-        found[index] = value
+        found[index], sub = inner(draw, found[index])
         return found, _below(str(index + 1), sub)
 
-    return build()
+    return breaking
 
 
-def _fix_capabilities(shape: Shape) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _fix_capabilities(shape: Shape) -> Callable[[dict[str, Any], str], dict[str, Any]]:
     """A Capabilities dict with one channel broken, its Content made not to break the capability rule too."""
     allowed = [v for v in getattr(shape.members.get("Content"), "enum", None) or () if v not in facts.RECEIVING]
 
-    def fixed(found: dict[str, Any]) -> dict[str, Any]:
+    def fixed(found: dict[str, Any], name: str) -> dict[str, Any]:
         if allowed and capability_rule(found):
             return {**found, "Content": allowed[0]}
         return found
@@ -548,81 +596,114 @@ def _fix_capabilities(shape: Shape) -> Callable[[dict[str, Any]], dict[str, Any]
     return fixed
 
 
-def _member_replaced(
+def _one_engine(found: dict[str, Any], name: str) -> dict[str, Any]:
+    """A TranscriptionConfiguration with the broken engine alone (two would break the one-engine rule)."""
+    return {name: found[name]}
+
+
+def _member_broken(
     structures: SearchStrategy[dict[str, Any]],
     name: str,
-    values: SearchStrategy[_Broken],
-    fixed: Callable[[dict[str, Any]], dict[str, Any]] | None,
-) -> SearchStrategy[_Broken]:
-    def build(found: dict[str, Any], broken: _Broken) -> _Broken:
-        value, sub = broken
-        out = {**found, name: value}
-        return (fixed(out) if fixed is not None else out), _below(name, sub)
+    inner: _Breaking,
+    fixed: Callable[[dict[str, Any], str], dict[str, Any]] | None,
+) -> _Breaking:
+    """The structure (a drawn one where there is none) with member ``name`` broken by ``inner``.
 
-    return st.builds(build, structures, values)
+    ``fixed(structure, name)`` undoes what the broken member would break besides.
+    """
+
+    def breaking(draw: st.DrawFn, old: Any) -> _Broken:
+        found = old if isinstance(old, dict) else draw(structures)
+        value, sub = inner(draw, found.get(name))
+        out = {**found, name: value}
+        return (fixed(out, name) if fixed is not None else out), _below(name, sub)
+
+    return breaking
 
 
 def _value_breakers(
     service: str, region: str, operation: str, name: str | None, shape: Shape, *, top: bool = False
-) -> list[tuple[str, SearchStrategy[_Broken]]]:
-    """Values of member ``name`` (None: a list item) of ``shape`` with one model constraint broken."""
+) -> list[tuple[str, _Breaking]]:
+    """How member ``name`` (None: a list item) of ``shape`` breaks each model constraint it has."""
     kind = shape.type_name
     if kind == "string":
-        return [(rule, values.map(_whole)) for rule, values in _string_breakers(name, shape)]
+        return [(rule, _replaced_by(values)) for rule, values in _string_breakers(name, shape)]
     if kind in ("integer", "long") and "max" in shape.metadata:
-        return [("max-value", st.integers(int(shape.metadata["max"]) + 1, 2**31 - 1).map(_whole))]
+        return [("max-value", _replaced_by(st.integers(int(shape.metadata["max"]) + 1, 2**31 - 1)))]
     if kind == "list":
         low, high = _list_limits(shape, operation, name if top else None)
-        out: list[tuple[str, SearchStrategy[_Broken]]] = []
+        out: list[tuple[str, _Breaking]] = []
         if high is not None:
             many = _sized(service, region, operation, name, shape, high + 1, high + 3)
             if many is not None:
-                out.append(("max-items", many.map(_whole)))
+                out.append(("max-items", _replaced_by(many)))
         few = max(low, 1)
         some = _sized(service, region, operation, name, shape, few, max(few, min(5, high if high is not None else 5)))
         if some is not None:
-            for rule, items in _value_breakers(service, region, operation, None, shape.member):
-                out.append((rule, _item_replaced(some, items)))
+            for rule, inner in _value_breakers(service, region, operation, None, shape.member):
+                out.append((rule, _item_broken(some, inner)))
         return out
     if kind == "structure":
         structures = _structure(service, region, operation, shape)
         fixed = _fix_capabilities(shape) if name == "Capabilities" else None
+        if name == "TranscriptionConfiguration":
+            fixed = _one_engine
         return [
-            (rule, _member_replaced(structures, member, values, fixed))
+            (rule, _member_broken(structures, member, inner, fixed))
             for member, member_shape in shape.members.items()
-            for rule, values in _value_breakers(service, region, operation, member, member_shape)
+            for rule, inner in _value_breakers(service, region, operation, member, member_shape)
         ]
     return []
 
 
+def _broken_requests(
+    base: SearchStrategy[dict[str, Any]], name: str, rule: str, breaking: _Breaking
+) -> SearchStrategy[InvalidRequest]:
+    """Valid requests with member ``name`` broken by ``breaking``."""
+
+    @st.composite
+    def build(draw: st.DrawFn, _name: str = f"{name}/{rule}") -> InvalidRequest:
+        # _name's default gives each member's and rule's composite a label of its own.
+        params = draw(base)
+        value, sub = breaking(draw, params.get(name))
+        return InvalidRequest({**params, name: value}, _below(name, sub), rule)
+
+    return build()
+
+
 def _model_breakers(
-    service: str,
-    region: str,
-    operation: str,
-    names: Iterable[str],
-    base: Callable[[str | None], SearchStrategy[dict[str, Any]]],
+    service: str, region: str, operation: str, names: Iterable[str], pinned: frozenset[str]
 ) -> list[_Breaker]:
     """Breakers of the model's constraints on the request members ``names``."""
     members = _spec(service, operation).input_shape.members
     out: list[_Breaker] = []
     for name in names:
-        for rule, values in _value_breakers(service, region, operation, name, members[name], top=True):
-            out.append((rule, name, st.builds(functools.partial(_broken_request, name, rule), base(name), values)))
+        for rule, breaking in _value_breakers(service, region, operation, name, members[name], top=True):
+            # A list made too long is drawn whole: the request's own one is not drawn as well.
+            left_out = pinned | {name} if rule == "max-items" else pinned
+            out.append(
+                (
+                    rule,
+                    name,
+                    _broken_requests(_request_dicts(service, region, operation, left_out), name, rule, breaking),
+                )
+            )
     return out
 
 
-def _broken_request(name: str, rule: str, params: dict[str, Any], broken: _Broken) -> InvalidRequest:
-    value, sub = broken
-    return InvalidRequest({**params, name: value}, _below(name, sub), rule)
+def _service_rule_breakers(
+    service: str, region: str, operation: str, base: Callable[[str | None], SearchStrategy[dict[str, Any]]]
+) -> tuple[list[_Breaker], set[str]]:
+    """Breakers of the service rules of operations that create no meeting, and the members they cover.
 
-
-def _attendee_breakers(
-    service: str, operation: str, base: Callable[[str | None], SearchStrategy[dict[str, Any]]]
-) -> list[_Breaker]:
-    """Breakers of CreateAttendee's service rules: the reserved prefix, the capability rule, tag keys."""
+    CreateAttendee's reserved ``aws:`` prefix; the capability rule of every operation that
+    sets capabilities; the tag-key rules of every operation that tags (the tag breakers
+    break the tags' model constraints too); StartMeetingTranscription's one engine.
+    """
     members = _spec(service, operation).input_shape.members
     out: list[_Breaker] = []
-    if "ExternalUserId" in members:
+    covered: set[str] = set()
+    if operation == "CreateAttendee" and "ExternalUserId" in members:
         reserved = _reserved(members["ExternalUserId"])
         out.append(
             (
@@ -632,16 +713,27 @@ def _attendee_breakers(
             )
         )
     capabilities = members.get("Capabilities")
-    if capabilities is not None:
+    if operation in _CAPABILITY_SETTERS and capabilities is not None:
         refused = _refused_capabilities(capabilities)
         if refused is not None:
             broken = st.builds(
                 functools.partial(_with_capabilities, "capabilities-content-video"), base("Capabilities"), refused
             )
             out.append(("capabilities-content-video", "Capabilities", broken))
-    if "Tags" in members:
+    if operation in _TAGGERS and "Tags" in members:
         out += [(rule, "Tags", found) for rule, found in _tag_breakers(members["Tags"], base("Tags"))]
-    return out
+        covered.add("Tags")
+    configuration = members.get("TranscriptionConfiguration")
+    if operation == "StartMeetingTranscription" and configuration is not None:
+        engines = {
+            name: _structure(service, region, operation, member, at_least_one=True)
+            for name, member in configuration.members.items()
+            if member.type_name == "structure"
+        }
+        not_one = st.one_of(st.just({}), _dicts(engines, {}))  # no engine, or every one
+        broken = st.builds(functools.partial(_with_configuration, "one-engine"), base(configuration.name), not_one)
+        out.append(("one-engine", "TranscriptionConfiguration", broken))
+    return out, covered
 
 
 def _refused_capabilities(shape: Shape) -> SearchStrategy[dict[str, str]] | None:
@@ -660,23 +752,32 @@ def _with_capabilities(rule: str, params: dict[str, Any], capabilities: dict[str
     return InvalidRequest({**params, "Capabilities": capabilities}, "Capabilities.Content", rule)
 
 
+def _with_configuration(rule: str, params: dict[str, Any], configuration: dict[str, Any]) -> InvalidRequest:
+    return InvalidRequest({**params, "TranscriptionConfiguration": configuration}, "TranscriptionConfiguration", rule)
+
+
 @functools.cache
 def _operation_breakers(
     service: str, region: str, operation: str, pinned: frozenset[str]
 ) -> tuple[tuple[str, SearchStrategy[InvalidRequest]], ...]:
     """Every breaker of ``operation``'s members but the pinned ones: its service rules' and its model's."""
     members = _spec(service, operation).input_shape.members
-    base = _bases(service, region, operation, pinned)
+
+    def base(without: str | None) -> SearchStrategy[dict[str, Any]]:
+        # The member about to be replaced is not drawn, required or not.
+        return _request_dicts(service, region, operation, pinned | ({without} if without is not None else set()))
+
     out: list[_Breaker] = []
     handled: set[str] = set()
     if operation in _MEETING_CREATORS:
         out += _meeting_breakers(service, region, operation, pinned)
         handled |= set(_spec(service).input_shape.members)  # CreateMeeting's members, broken as above
-    elif operation == "CreateAttendee":
-        out += _attendee_breakers(service, operation, base)
-        handled.add("Tags")
+    else:
+        found, covered = _service_rule_breakers(service, region, operation, base)
+        out += found
+        handled |= covered
     names = [name for name in members if name not in handled and name not in pinned]
-    out += _model_breakers(service, region, operation, names, base)
+    out += _model_breakers(service, region, operation, names, pinned)
     return tuple((rule, found) for rule, member, found in out if member not in pinned)
 
 
@@ -700,10 +801,12 @@ def invalid_requests(
     Each ``params`` is a request from :func:`requests` with one member broken so that it
     still passes botocore's client-side validation but the fake, like the service, answers
     BadRequestException naming ``member``. Broken are the model's constraints the server
-    checks (``max`` lengths, counts and values, patterns such as a MeetingId's, enums) and
-    the operation's service rules: CreateMeeting's and CreateMeetingWithAttendees' as
-    :func:`invalid_create_meeting_requests` breaks them, and CreateAttendee's reserved
-    ``aws:`` prefix, capability combination and tag keys. In BatchCreateAttendee and
+    checks (``max`` lengths, counts and values, patterns such as a MeetingId's, an ARN's or
+    a phone number's, enums) and the operation's service rules: CreateMeeting's and
+    CreateMeetingWithAttendees' as :func:`invalid_create_meeting_requests` breaks them,
+    CreateAttendee's reserved ``aws:`` prefix, the capability combination wherever
+    capabilities are set, the tag-key rules wherever tags are added, and
+    StartMeetingTranscription's one engine. In BatchCreateAttendee and
     CreateMeetingWithAttendees a per-attendee service rule fails that attendee only (in
     ``Errors``), so only the model's constraints are broken inside ``Attendees``.
 

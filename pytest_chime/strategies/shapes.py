@@ -39,7 +39,10 @@ _DRAWN_ITEMS: Final = 5
 
 
 def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """A member's name as a keyword argument: boto3's own spelling (``ResourceARN``: ``resource_arn``)."""
+    from botocore import xform_name
+
+    return str(xform_name(name))
 
 
 # --- strings --------------------------------------------------------------------------------
@@ -257,14 +260,17 @@ def _lists(
     max_size: int,
     key: Callable[[Any], Any] | None = None,
     renamed: Callable[[Any, int], Any] | None = None,
+    drawn: int = _DRAWN_ITEMS,
 ) -> SearchStrategy[list[Any]]:
     """Lists of ``element``, sized by :func:`_sizes`; with ``key``, items are distinct by it.
 
-    A size is drawn, then up to :data:`_DRAWN_ITEMS` elements (no Hypothesis collection,
-    whose mutations overrun); longer lists repeat those, so a full list costs little more
-    than a short one. An item whose key was seen is replaced by ``renamed(item, n)`` for
-    n = 1, 2, ... until its key is new, so nothing is ever rejected. ``name`` tells unlike
-    lists apart in Hypothesis's labels (see :func:`_dicts`).
+    A size is drawn, then up to ``drawn`` elements (no Hypothesis collection, whose
+    mutations overrun); longer lists repeat those, so a full list costs little more than a
+    short one. Lists of large items (meetings, attendees with tags) draw fewer, or five of
+    them would now and then outgrow Hypothesis's buffer. An item whose key was seen is
+    replaced by ``renamed(item, n)`` for n = 1, 2, ... until its key is new, so nothing is
+    ever rejected. ``name`` tells unlike lists apart in Hypothesis's labels (see
+    :func:`_dicts`).
     """
 
     def distinct(item: Any, seen: set[Any]) -> Any:
@@ -278,13 +284,13 @@ def _lists(
         return candidate
 
     @st.composite
-    def build(draw: st.DrawFn, _name: str = f"{name}[{min_size}:{max_size}]") -> list[Any]:
+    def build(draw: st.DrawFn, _name: str = f"{name}[{min_size}:{max_size}]/{drawn}") -> list[Any]:
         # _name's default makes this composite's label differ from other lists'.
         size = draw(st.sampled_from(_sizes(min_size, max_size)))
         seen: set[Any] = set()
-        out = [distinct(draw(element), seen) for _ in range(min(size, _DRAWN_ITEMS))]
+        out = [distinct(draw(element), seen) for _ in range(min(size, drawn))]
         for index in range(len(out), size):
-            out.append(distinct(copy.deepcopy(out[index % _DRAWN_ITEMS]), seen))
+            out.append(distinct(copy.deepcopy(out[index % drawn]), seen))
         return out
 
     return build()

@@ -24,6 +24,7 @@ from ..attendees import capability_rule
 from ..errors import UnknownOperationError
 from .shapes import (
     _ASCII,
+    _DRAWN_ITEMS,
     _dicts,
     _limits,
     _lists,
@@ -49,6 +50,11 @@ _ARN_RESOURCES: Final = {
 }
 #: Longest Lambda qualifier (version or alias) generated.
 _QUALIFIER_MAX: Final = 32
+#: Items drawn for a list of large items (attendees with their tags, meetings); the rest repeat them.
+_LARGE_ITEMS_DRAWN: Final = 1
+#: Capability channels a meeting's MeetingFeatures can switch off (MaxResolution ``None``): an
+#: attendee may then have no capability but None on them (API reference, AttendeeCapabilities).
+_SWITCHABLE: Final = ("Video", "Content")
 #: Members never generated: a made-up page token is one the service refuses.
 _NOT_GENERATED: Final = frozenset({"NextToken"})
 
@@ -189,12 +195,18 @@ def tags(*, service: str = facts.MODERN) -> SearchStrategy[list[dict[str, str]]]
 
 
 def _tags_of(shape: Shape) -> SearchStrategy[list[dict[str, str]]]:
+    return _tags(shape, **_tag_sizes(shape))
+
+
+def _tag_sizes(shape: Shape) -> dict[str, int]:
     low, high = _limits(shape)
-    return _tags(shape, min_size=low, max_size=high)
+    return {"min_size": low, "max_size": high}
 
 
-def _tags(shape: Shape, *, min_size: int, max_size: int) -> SearchStrategy[list[dict[str, str]]]:
-    """Tag lists of ``shape`` with distinct keys (ignoring case)."""
+def _tags(
+    shape: Shape, *, min_size: int, max_size: int, drawn: int = _DRAWN_ITEMS
+) -> SearchStrategy[list[dict[str, str]]]:
+    """Tag lists of ``shape`` with distinct keys (ignoring case); ``drawn`` as in :func:`_lists`."""
     item = shape.member.members
     tag = _dicts({"Key": _text(item["Key"], unreserved=True), "Value": _text(item["Value"])}, {})
     rename = _renamer(item["Key"], unreserved=True)
@@ -202,7 +214,9 @@ def _tags(shape: Shape, *, min_size: int, max_size: int) -> SearchStrategy[list[
     def renamed(found: dict[str, str], attempt: int) -> dict[str, str]:
         return {**found, "Key": rename(found["Key"], attempt)}
 
-    return _lists(tag, name=shape.name, min_size=min_size, max_size=max_size, key=_tag_key, renamed=renamed)
+    return _lists(
+        tag, name=shape.name, min_size=min_size, max_size=max_size, key=_tag_key, renamed=renamed, drawn=drawn
+    )
 
 
 @dataclass(frozen=True)
@@ -410,23 +424,75 @@ def _attendee_lists(
         return {**found, "ExternalUserId": rename(found["ExternalUserId"], attempt)}
 
     low, high = _list_limits(shape, operation, "Attendees")
+    # An attendee's own tags (legacy) draw one tag too: lists of varying lists overrun.
+    tags = item.members.get("Tags")
+    overrides = {} if tags is None else {"Tags": _tags(tags, **_tag_sizes(tags), drawn=_LARGE_ITEMS_DRAWN)}
     return _lists(
-        _structure(service, region, operation, item),
+        _structure(service, region, operation, item, overrides=overrides),
         name=shape.name,
         min_size=max(low, 1) if min_size is None else min_size,
         max_size=(high if high is not None else low + 5) if max_size is None else max_size,
         key=_user_key,
         renamed=renamed,
+        drawn=_LARGE_ITEMS_DRAWN,
     )
 
 
 def _fit_attendees(params: dict[str, Any]) -> dict[str, Any]:
-    """A CreateMeetingWithAttendees request with no more attendees than its meeting allows."""
-    count = ((params.get("MeetingFeatures") or {}).get("Attendee") or {}).get("MaxCount")
+    """A CreateMeetingWithAttendees request whose attendees its meeting allows: no more than
+    ``MaxCount``, and capabilities only on the channels its MeetingFeatures leave on."""
+    features = params.get("MeetingFeatures") or {}
+    count = (features.get("Attendee") or {}).get("MaxCount")
     attendees = params.get("Attendees")
-    if isinstance(count, int) and isinstance(attendees, list) and len(attendees) > count:
-        return {**params, "Attendees": attendees[:count]}
-    return params
+    if not isinstance(attendees, list):
+        return params
+    if isinstance(count, int) and len(attendees) > count:
+        attendees = attendees[:count]
+    off = [channel for channel in _SWITCHABLE if (features.get(channel) or {}).get("MaxResolution") == "None"]
+    if off:
+        attendees = [_switched_off(item, off) for item in attendees]
+    return {**params, "Attendees": attendees}
+
+
+def _switched_off(item: dict[str, Any], channels: list[str]) -> dict[str, Any]:
+    """An attendee item with no capability on ``channels`` (content not received without video)."""
+    capabilities = item.get("Capabilities")
+    if not isinstance(capabilities, dict):
+        return item
+    fitted = {**capabilities, **dict.fromkeys(channels, "None")}
+    if capability_rule(fitted):
+        fitted["Content"] = "None"
+    return {**item, "Capabilities": fitted}
+
+
+def _phone_numbers() -> SearchStrategy[str]:
+    """E.164 numbers, as the model's pattern ``^\\+?[1-9]\\d{1,14}$`` asks: an optional ``+``, 2 to 15 digits."""
+    return st.builds(
+        "{}{}{}".format,
+        st.sampled_from(("+", "")),
+        st.sampled_from("123456789"),
+        st.text(string.digits, min_size=1, max_size=14),
+    )
+
+
+def _meeting_arns(service: str, region: str) -> SearchStrategy[str]:
+    """Meeting ARNs as the fake writes them, of no meeting in particular (pin ``resource_arn=``)."""
+    return st.builds(
+        functools.partial(facts.meeting_arn, _control_region(service, region), facts.DEFAULT_ACCOUNT_ID),
+        meeting_ids(),
+    )
+
+
+def _transcription_configurations(
+    service: str, region: str, operation: str, shape: Shape
+) -> SearchStrategy[dict[str, Any]]:
+    """TranscriptionConfiguration dicts naming exactly one engine, as the service requires."""
+    engines = [
+        _dicts({name: _structure(service, region, operation, member, at_least_one=True)}, {})
+        for name, member in shape.members.items()
+        if member.type_name == "structure"
+    ]
+    return st.one_of(engines)
 
 
 # --- any member, any request ------------------------------------------------------------------
@@ -453,6 +519,11 @@ _MEMBER_STRATEGIES: Final[dict[str, _MemberStrategy]] = {
     "ExternalUserId": lambda service, region, operation, shape: _text(shape, unreserved=True),
     "Capabilities": lambda service, region, operation, shape: _capabilities_of(shape),
     "Attendees": lambda service, region, operation, shape: _attendee_lists(service, region, operation, shape),
+    "ResourceARN": lambda service, region, operation, shape: _meeting_arns(service, region),
+    "TranscriptionConfiguration": _transcription_configurations,
+    "FromPhoneNumber": lambda service, region, operation, shape: _phone_numbers(),
+    "ToPhoneNumber": lambda service, region, operation, shape: _phone_numbers(),
+    "TransactionId": lambda service, region, operation, shape: meeting_ids(),
 }
 
 
@@ -487,10 +558,20 @@ def _value_of(service: str, region: str, operation: str, name: str | None, shape
 
 
 def _structure(
-    service: str, region: str, operation: str, shape: Shape, *, at_least_one: bool = False
+    service: str,
+    region: str,
+    operation: str,
+    shape: Shape,
+    *,
+    at_least_one: bool = False,
+    overrides: Mapping[str, SearchStrategy[Any]] | None = None,
 ) -> SearchStrategy[dict[str, Any]]:
-    """Dicts of ``shape``'s members: the required ones always, the others sometimes."""
-    built = {name: _value_of(service, region, operation, name, member) for name, member in shape.members.items()}
+    """Dicts of ``shape``'s members (``overrides``' strategies for some): required ones always, others sometimes."""
+    chosen = overrides or {}
+    built = {
+        name: chosen[name] if name in chosen else _value_of(service, region, operation, name, member)
+        for name, member in shape.members.items()
+    }
     members = {name: strategy for name, strategy in built.items() if strategy is not None}
     missing = [name for name in shape.required_members if name not in members]
     if missing:
@@ -519,7 +600,9 @@ def _request_dicts(
     """Valid requests without the members ``left_out`` (those a caller pins)."""
     shape = _spec(service, operation).input_shape
     members = _request_members(service, region, operation)
-    required = set(shape.required_members)
+    # A batch asks for attendees even where the model leaves them optional (the legacy
+    # CreateMeetingWithAttendees), as it asks for one at least where the model allows none.
+    required = set(shape.required_members) | ({"Attendees"} & set(members))
     missing = sorted(required - set(members) - left_out)
     if missing:
         raise InvalidArgument(
@@ -588,14 +671,17 @@ def requests(
     every rule the fake checks for a client of ``service`` in the control region
     ``region``. ``"CreateMeeting"`` gives what :func:`create_meeting_requests` gives.
 
-    Pin a member to a value by its snake_case name: ``meeting_id=...`` and
-    ``attendee_id=...`` name the meeting and attendee to act on (otherwise they are
-    well-formed ids of no meeting in particular, which the fake answers with
-    NotFoundException); ``None`` leaves an optional member out. Pins are values, used as
-    they are. ``NextToken`` is never generated; ``MaxResults`` is within the model's range.
-    Attendee items never start ExternalUserId with ``aws:``, are distinct within a request,
-    and ask only for capability combinations the service allows; CreateMeetingWithAttendees
-    asks for no more attendees than its ``MeetingFeatures.Attendee.MaxCount``.
+    Pin a member to a value by its snake_case name (boto3's: ``resource_arn``):
+    ``meeting_id=``, ``attendee_id=``, ``resource_arn=`` and ``join_token=`` name the
+    meeting, attendee or token to act on (otherwise they are well-formed ones of nothing in
+    particular, which the fake answers with NotFoundException); ``None`` leaves an optional
+    member out. Pins are values, used as they are. ``NextToken`` is never generated;
+    ``MaxResults`` is within the model's range. Attendee items never start ExternalUserId
+    with ``aws:``, are distinct within a request, and ask only for capability combinations
+    the service allows; CreateMeetingWithAttendees asks for no more attendees than its
+    ``MeetingFeatures.Attendee.MaxCount``, and for no capability on a channel its features
+    switch off (a meeting you pin that switches video or content off refuses those too).
+    A TranscriptionConfiguration names exactly one engine; phone numbers are E.164.
 
     Bad arguments (an unknown or unimplemented operation, an unknown member) raise
     :class:`~hypothesis.errors.InvalidArgument` when the test runs, listing the valid ones.
