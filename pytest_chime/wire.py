@@ -328,6 +328,7 @@ def _install_handlers(handlers: ModuleType) -> None:
     events = _default_session_events()
     if events is not None:
         for event, handler in specs:
+            events.unregister(event, handler)  # copied in from the builtins before an uninstall: once only
             events.register(event, handler, unique_id=f"pytest-chime-{event}")
 
 
@@ -342,8 +343,9 @@ def _uninstall_handlers(handlers: ModuleType) -> None:
     handlers.BUILTIN_HANDLERS[:] = [spec for spec in handlers.BUILTIN_HANDLERS if spec not in specs]
     events = _default_session_events()
     if events is not None:
-        for event, _handler in specs:
+        for event, handler in specs:
             events.unregister(event, unique_id=f"pytest-chime-{event}")
+            events.unregister(event, handler)
 
 
 class _InterceptingTime:

@@ -591,3 +591,14 @@ def test_an_unknown_code_with_owners_suggests_no_lookalike() -> None:
 def no_fake_left() -> Iterator[None]:
     yield
     assert wire.active() is None
+
+
+def test_after_uninstall_a_default_session_client_is_answered_once() -> None:
+    made_before = boto3.client(MODERN, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    pytest_chime.uninstall()
+    with FakeChime() as fake:
+        made_after = boto3.client(MODERN, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+        made_before.create_meeting(**valid_request(MODERN, ClientRequestToken="before"))
+        made_after.create_meeting(**valid_request(MODERN, ClientRequestToken="after"))
+        assert len(fake.calls) == 2
+        fake.reset()
