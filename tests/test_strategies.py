@@ -196,7 +196,7 @@ def test_the_fake_creates_a_meeting_for_every_request_and_echoes_it(
     assert fake.calls[-1].status == spec_of(service).success_status
     assert meeting["MeetingId"] in fake.meetings
     # What a meeting shows when its request leaves a member out (real responses carry "TenantIds": []).
-    shown = getattr(facts, "ECHO_DEFAULTS", {}) if service == facts.MODERN else {}
+    shown = facts.ECHO_DEFAULTS if service == facts.MODERN else {}
     defaults = {**shown, "MediaRegion": fake.media_region}
     for name in set(ECHOED) & meeting_members(service):
         assert meeting.get(name) == params.get(name, defaults.get(name)), name
@@ -681,7 +681,7 @@ def test_invalid_requests_never_break_a_pinned_member() -> None:
 
 def without_echo_defaults(body: dict[str, Any]) -> dict[str, Any]:
     """``body`` without the members real responses show beyond the model's ``min`` (``"TenantIds": []``)."""
-    echoed = getattr(facts, "ECHO_DEFAULTS", {})
+    echoed = facts.ECHO_DEFAULTS
     meetings = [body["Meeting"]] if "Meeting" in body else body.get("Meetings", [])
     for meeting in meetings:
         for name, value in echoed.items():
