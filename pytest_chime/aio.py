@@ -79,7 +79,8 @@ def install_endpoint(endpoint: ModuleType) -> None:
             raise FakeChimeStateError(
                 f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
                 "network: its client comes from an aiobotocore session created before pytest_chime was "
-                "imported. Import pytest_chime (or load the plugin) before creating that session."
+                "imported (or between pytest_chime.uninstall() and the next fake's start). Import pytest_chime "
+                "(or load the plugin) before creating that session."
             )
         return await send(self, request)
 

@@ -258,7 +258,7 @@ def create_meeting(fake: FakeChime, request: Request) -> dict[str, Any]:
 def create_meeting_with_attendees(fake: FakeChime, request: Request) -> dict[str, Any]:
     """CreateMeeting, then BatchCreateAttendee's work for ``Attendees`` (per-attendee ``Errors``)."""
     meeting = _create(fake, request)
-    made, errors = attendees.add_many(fake, request, meeting, request.params["Attendees"])
+    made, errors = attendees.add_many(fake, request, meeting, request.params.get("Attendees") or [])
     return {"Meeting": public(meeting), "Attendees": made, "Errors": errors}
 
 

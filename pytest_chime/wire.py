@@ -163,6 +163,8 @@ class _Environment:
         os.environ.update(wanted)
 
     def exit(self) -> None:
+        if "AWS_ACCESS_KEY_ID" in self._set:
+            _forget_dummy_keys()
         for name, value in self._set.items():
             if os.environ.get(name) != value:  # the test changed it since: leave its value
                 continue
@@ -177,15 +179,28 @@ class _Environment:
 _environment = _Environment()
 
 
+def _forget_dummy_keys() -> None:
+    """boto3's default session caches the keys it found: if those were the fake's dummy keys, it finds again."""
+    session = getattr(getattr(sys.modules.get("boto3"), "DEFAULT_SESSION", None), "_session", None)
+    credentials = getattr(session, "_credentials", None)
+    if getattr(credentials, "access_key", None) == facts.DUMMY_ACCESS_KEY_ID:
+        session._credentials = None  # type: ignore[union-attr]
+
+
 # --- event handlers -----------------------------------------------------------------------
 
 
 @functools.cache
-def _static_credentials() -> type:
+def _credential_classes() -> tuple[type, type]:
     from botocore import credentials
 
-    static: type = credentials.Credentials
-    return static
+    return credentials.Credentials, credentials.RefreshableCredentials
+
+
+def _static(credentials: object) -> bool:
+    """Keys already in hand (botocore's or aiobotocore's static credentials), which signing cannot fetch."""
+    static, refreshable = _credential_classes()
+    return isinstance(credentials, static) and not isinstance(credentials, refreshable)
 
 
 def _on_before_call(request_signer: Any = None, context: Any = None, **_: Any) -> None:
@@ -193,11 +208,7 @@ def _on_before_call(request_signer: Any = None, context: Any = None, **_: Any) -
     # container, process, instance metadata) may fetch from the network to do it. While
     # a fake is active, a Chime call is signed only with static keys already in hand;
     # any other call goes unsigned (the fake needs no signature), so no provider runs.
-    if (
-        _stack
-        and context is not None
-        and type(getattr(request_signer, "_credentials", None)) is not (_static_credentials())
-    ):
+    if _stack and context is not None and not _static(getattr(request_signer, "_credentials", None)):
         context[_UNSIGNED] = True
 
 
@@ -389,8 +400,9 @@ def _install_endpoint(endpoint: ModuleType) -> None:
         if _stack and (_answering.get() is not None or self._endpoint_prefix in _chime_prefixes()):
             raise FakeChimeStateError(
                 f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
-                "network: its client comes from a botocore session created before pytest_chime was imported. "
-                "Import pytest_chime (or load the plugin) before creating that session."
+                "network: its client comes from a botocore session created before pytest_chime was imported "
+                "(or between pytest_chime.uninstall() and the next fake's start). Import pytest_chime (or load "
+                "the plugin) before creating that session."
             )
         return send(self, request)
 

@@ -131,6 +131,15 @@ async def test_chaos_and_seeds_work_as_for_sync_clients() -> None:
 
 
 @pytest.mark.asyncio
+async def test_an_async_client_with_static_keys_signs_as_against_aws(fake_chime: FakeChime) -> None:
+    seen: list[Any] = []
+    async with make_client() as client:
+        client.meta.events.register("before-send", lambda request, **_: seen.append(request))
+        await client.create_meeting(**valid_request(MODERN))
+    assert seen[0].headers["Authorization"].decode().startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
+
+
+@pytest.mark.asyncio
 async def test_a_refused_async_call_is_recorded_and_raised() -> None:
     async with make_client("chime") as client:
         with FakeChime() as fake:

@@ -178,6 +178,7 @@ def test_documented_example_runs(block: Block, pytester: pytest.Pytester) -> Non
         assert not left, f"{block.id} left {len(left)} FakeChime(s) started"
 
 
+@pytest.mark.evidence  # a pytest subprocess; .ci/run also runs README's main job itself
 def test_the_examples_suite_passes() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "examples", "-q", "-p", "no:cacheprovider"],

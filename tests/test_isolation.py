@@ -315,6 +315,7 @@ def test_uninstall_is_refused_while_a_fake_is_active(fake_chime: FakeChime) -> N
         pytest_chime.uninstall()
 
 
+@pytest.mark.evidence  # a pytest subprocess
 def test_the_end_of_the_pytest_session_undoes_every_patch(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """
@@ -490,7 +491,7 @@ def test_optional_hooks_in_a_conftest_work_with_the_plugin_disabled(pytester: py
         """
     )
     pytester.makepyfile("def test_x():\n    pass\n")
-    pytester.runpytest_subprocess("-p", "no:chime").assert_outcomes(passed=1)
+    pytester.runpytest("-p", "no:chime").assert_outcomes(passed=1)
 
 
 # --- 14. chaos injects only what every retry mode retries --------------------------------------------
@@ -602,3 +603,18 @@ def test_after_uninstall_a_default_session_client_is_answered_once() -> None:
         made_after.create_meeting(**valid_request(MODERN, ClientRequestToken="after"))
         assert len(fake.calls) == 2
         fake.reset()
+
+
+def test_the_default_session_forgets_the_dummy_keys_when_the_fake_stops(clean_environment: Path) -> None:
+    import boto3.session
+
+    previous = boto3.DEFAULT_SESSION
+    boto3.DEFAULT_SESSION = None
+    try:
+        with FakeChime() as fake:
+            boto3.client(MODERN, region_name="us-east-1").create_meeting(**valid_request(MODERN))
+            fake.reset()
+        assert boto3.DEFAULT_SESSION is not None
+        assert boto3.DEFAULT_SESSION.get_credentials() is None  # no keys in this environment, and no dummy ones left
+    finally:
+        boto3.DEFAULT_SESSION = previous

@@ -336,3 +336,11 @@ def test_the_chime_client_of_a_newer_botocore_serves_only_the_dial_out_it_kept()
     from pytest_chime import operations
 
     assert operations.implemented("chime") == ("CreateMeetingDialOut",)
+
+
+@legacy_only
+def test_legacy_create_meeting_with_attendees_may_leave_the_attendees_out(fake_chime: FakeChime) -> None:
+    client = make_client("chime")
+    answer = client.create_meeting_with_attendees(ClientRequestToken="no-attendees")
+    assert answer["Attendees"] == [] and answer["Errors"] == []
+    assert answer["Meeting"]["MeetingId"] in fake_chime.meetings
