@@ -12,8 +12,10 @@ the docs page "Configuration: what the fake chooses".
 
 from __future__ import annotations
 
-import random
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import random
 
 LEGACY: Final = "chime"
 MODERN: Final = "chime-sdk-meetings"

@@ -9,10 +9,10 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from . import calls as call_queries
 from . import facts, injection, model, operations, protocol, validate
 from .errors import HookError, InternalFakeError, ServiceError, UnsupportedOperationError, UnusedErrorInjectionError
 from .injection import ErrorInjection
+from .options import check_options
 from .protocol import Reply
 
 #: How to silence the unused-injection check.
@@ -22,30 +22,6 @@ UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert
 MeetingHook = Callable[[dict[str, Any], dict[str, Any]], None]
 #: ``hook(attendee, meeting, params)``: called for every attendee created; may change ``attendee``.
 AttendeeHook = Callable[[dict[str, Any], Mapping[str, Any], dict[str, Any]], None]
-
-
-#: The options of a fake, with what each must be (FakeChime's keywords, fake_chime markers, settings).
-OPTION_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "seed": (lambda v: isinstance(v, (int, str)) and not isinstance(v, bool), "an integer or a string"),
-    "quota": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "an integer >= 0"),
-    "region": (lambda v: isinstance(v, str) and bool(v), "a region name such as 'us-east-1'"),
-    "media_region": (lambda v: isinstance(v, str) and bool(v), "a media region name such as 'us-east-1'"),
-    "account_id": (lambda v: isinstance(v, str) and len(v) == 12 and v.isdigit(), "a 12-digit account id string"),
-    "real_sleep": (lambda v: isinstance(v, bool), "True or False"),
-    "chaos": (
-        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0,
-        "a number from 0 to 1",
-    ),
-    "assert_all_errors_used": (lambda v: isinstance(v, bool), "True or False"),
-}
-
-
-def check_options(options: Mapping[str, Any], *, where: str) -> None:
-    """Raise ValueError naming the option and what is valid, for the first option that is not."""
-    for name, value in options.items():
-        rule = OPTION_RULES.get(name)
-        if rule is not None and not rule[0](value):
-            raise ValueError(f"{where}: {name}={value!r} is not valid: use {rule[1]}")
 
 
 class Call(NamedTuple):
@@ -327,6 +303,8 @@ class FakeChime:
         An operation or member name no Chime service models raises
         :class:`~pytest_chime.UnknownOperationError` at once (a typo would match nothing).
         """
+        from . import calls as call_queries  # on first query: start-up stays light
+
         query = call_queries.make_filter(
             operation,
             service=service,
@@ -367,6 +345,8 @@ class FakeChime:
         Raises AssertionError, listing the calls to ``operation`` and what differs in
         each, when no call matches.
         """
+        from . import calls as call_queries  # on first query: start-up stays light
+
         query = call_queries.make_filter(
             operation,
             service=service,
@@ -407,6 +387,8 @@ class FakeChime:
         """
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
             raise ValueError(f"times={times!r} is not valid: use an integer >= 0 or None (at least once)")
+        from . import calls as call_queries  # on first query: start-up stays light
+
         query = call_queries.make_filter(
             operation,
             service=service,

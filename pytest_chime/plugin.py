@@ -5,22 +5,24 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Generator, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import facts, hookspecs, wire
-from . import report as report_section
 from .errors import ChimeFakeError
-from .fake import FakeChime, check_options
-from .injection import ErrorInjection, resolve
+from .options import check_options
+
+if TYPE_CHECKING:  # imported when a test first asks for the fixture: start-up stays light
+    from .fake import FakeChime
+    from .injection import ErrorInjection
 
 _seed_key = pytest.StashKey[str]()
 _settings_key = pytest.StashKey[dict[str, Any]]()
 _depth_key = pytest.StashKey[int]()
 _chaos_key = pytest.StashKey[list[int]]()  # [faults, calls]
 _call_report_key = pytest.StashKey[pytest.TestReport]()
-_fake_key = pytest.StashKey[FakeChime]()  # the fixture's fake, for the report section
+_fake_key = pytest.StashKey["FakeChime"]()  # the fixture's fake, for the report section
 
 #: ``@pytest.mark.fake_chime(...)`` options, with the ini option each overrides.
 FAKE_OPTIONS: dict[str, str] = {
@@ -186,6 +188,9 @@ def _error_markers(item: pytest.Item) -> Iterator[pytest.Mark]:
 
 
 def _injection_from(mark: pytest.Mark, where: str) -> ErrorInjection:
+    from .fake import FakeChime
+    from .injection import resolve
+
     try:
         bound = inspect.signature(FakeChime.fail).bind(None, *mark.args, **mark.kwargs)  # None: self
     except TypeError as exc:
@@ -223,12 +228,16 @@ def _add_section(item: pytest.Item, report: pytest.TestReport) -> None:
     if fake is None or (report.when != "call" and not report.failed):
         return
     full = item.config.get_verbosity() >= 2
+    from . import report as report_section
+
     report.sections.append((report_section.TITLE, fake.summary(full=full)))
 
 
 @pytest.fixture
 def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
     """A FakeChime answering every botocore client's Chime calls for this test."""
+    from .fake import FakeChime
+
     config = request.config
     node = request.node
     try:

@@ -30,13 +30,26 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import facts, model, operations, protocol
+from . import facts
 from .errors import ChimeFakeError, FakeChimeStateError, UnsupportedOperationError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
+    from . import model, operations, protocol
     from .fake import FakeChime
+else:  # imported by install(), when a fake first starts: watching for botocore needs none of them
+    model = operations = protocol = None
+
+
+def _load() -> None:
+    global model, operations, protocol
+    from . import model as _model
+    from . import operations as _operations
+    from . import protocol as _protocol
+
+    model, operations, protocol = _model, _operations, _protocol
+
 
 #: The active fakes, innermost last. Replaced whole under the lock, so a reader needs no lock.
 _stack: tuple[FakeChime, ...] = ()
@@ -523,6 +536,8 @@ def watch() -> None:
 
 def install() -> None:
     """Import botocore's patched modules now (a fake is starting, so botocore is wanted)."""
+    if operations is None:
+        _load()
     watch()
     import botocore.endpoint
     import botocore.handlers
