@@ -214,6 +214,8 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.stash[_call_report_key] = report
     _add_section(item, report)
+    if report.when == "teardown" and _fake_key in item.stash:
+        del item.stash[_fake_key]  # the test is over: its item, kept to the session's end, lets the fake go
     return report
 
 
