@@ -162,9 +162,8 @@ def join_token(rng: random.Random, attendee: str) -> str:
     return base64.b64encode(raw).decode("ascii").rstrip("=")
 
 
-def request_id(rng: random.Random) -> str:
-    """A request id as AWS writes it (a UUID4)."""
-    return _uuid4(rng)
+#: A request id as AWS writes it (a UUID4), drawn from an rng: ``request_id(rng)``.
+request_id = _uuid4
 
 
 def meeting_arn(region: str, account_id: str, meeting: str) -> str:

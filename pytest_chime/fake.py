@@ -493,7 +493,9 @@ class FakeChime:
                 if self._errors or self.chaos or decode_error is not None:
                     self._reject_early(service, operation, decode_error)
                 request = operations.Request(service, operation, params, region)
-                found = operations.violations(route, request)
+                found = route.check(params)
+                for rule in route.implementation.rules:
+                    found += rule(request)
                 if found:
                     raise ServiceError("BadRequestException", validate.message(found))
                 self._undo.clear()
@@ -506,7 +508,9 @@ class FakeChime:
                 except BaseException:
                     self._rollback()  # what could not be answered leaves no trace in the state
                     raise
-                self.calls.append(Call(service, operation, params, reply.status, None, request_id, region))
+                # tuple.__new__ with every field: a NamedTuple's own __new__ is a Python function (hot path)
+                fields = (service, operation, params, reply.status, None, request_id, region, None, None)
+                self.calls.append(tuple.__new__(Call, fields))
             except ServiceError as err:
                 reply = protocol.error(spec, err.code, err.message, request_id, body_code=facts.body_code(err.code))
                 self.calls.append(

@@ -36,7 +36,14 @@ class Reply(NamedTuple):
 
 def reply(status: int, headers: dict[str, str], body: dict[str, Any] | None) -> Reply:
     """A Reply with its body encoded now, so an answer that cannot be encoded fails where it is made."""
-    return Reply(status, headers, body, b"" if body is None else _json_encoder()(body).encode())
+    return Reply(status, headers, body, b"" if body is None else _encode_json(body).encode())
+
+
+def _encode_json(value: Any) -> str:
+    """Compact JSON (json's C encoder, made on first use)."""
+    global _encode_json
+    _encode_json = _json_encoder()  # type: ignore[assignment]  # replaced by the encoder itself
+    return _encode_json(value)
 
 
 class _Layout(NamedTuple):
@@ -188,15 +195,17 @@ def success(spec: OperationSpec, result: dict[str, Any] | None, request_id: str)
     header_members, body_members = _output_layout(spec.service, spec.name)
     headers = {"x-amzn-RequestId": request_id}
     if not body_members:
-        body = None
-    else:
+        return Reply(spec.success_status, headers, None, b"")
+    if header_members or not result or not body_members.issuperset(result):
         body = {}
         for name, value in (result or {}).items():
             if name in body_members:
                 body[name] = value
             elif name in header_members:
                 headers[header_members[name]] = str(value)
-    return reply(spec.success_status, headers, body)
+    else:  # every member goes in the body (the usual case): the result is the body
+        body = result
+    return Reply(spec.success_status, headers, body, _encode_json(body).encode())
 
 
 def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:

@@ -155,7 +155,7 @@ def test_an_internal_failure_answers_500_and_is_reported(monkeypatch: pytest.Mon
         raise KeyError("boom")
 
     with FakeChime() as fake:
-        monkeypatch.setattr("pytest_chime.operations.violations", broken)
+        monkeypatch.setattr("pytest_chime.protocol.success", broken)
         with pytest.raises(client.exceptions.ServiceFailureException, match="pytest-chime internal error"):
             client.create_meeting(**valid_request(MODERN))
         fake.assert_all_errors_used = False
