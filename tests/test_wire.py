@@ -179,7 +179,7 @@ def test_entry_point_serves_a_fresh_project(pytester: pytest.Pytester) -> None:
             assert meeting["MeetingId"] in fake_chime.meetings
         """
     )
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio").assert_outcomes(passed=1)
 
 
 def test_clients_made_at_import_and_in_session_fixtures_are_answered(pytester: pytest.Pytester) -> None:
@@ -212,7 +212,7 @@ def test_clients_made_at_import_and_in_session_fixtures_are_answered(pytester: p
             assert session_client.create_meeting(**PARAMS)["Meeting"]["MeetingId"] in fake_chime.meetings
         """
     )
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio").assert_outcomes(passed=2)
 
 
 def test_a_session_made_before_the_import_is_stopped_before_the_network(
