@@ -17,7 +17,7 @@ from pytest_chime import FakeChime, UnknownOperationError, facts, model
 from pytest_chime.providers import ChimeProvider, add_to
 from tests.conftest import LEGACY_AVAILABLE, SERVICES, valid_request
 
-# The MediaPlacement templates of real responses (shared/chime-facts.md), written out here
+# The MediaPlacement templates of real responses (captured from chime-sdk-meetings), written out here
 # independently of facts.py: <rc> region code, <N> 1-3, <id> MeetingId, <ctl> control region.
 _ID = r"(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})"
 _CELL = r"m(?P<n>[1-3])\.(?P<rc>[a-z]{2}[0-9])\.app\.chime\.aws"
