@@ -16,8 +16,7 @@ import functools
 from types import ModuleType
 from typing import Any
 
-from . import facts, wire
-from .errors import FakeChimeStateError
+from . import wire
 
 
 @functools.cache
@@ -59,9 +58,7 @@ class _InterceptingAsyncio:
         return getattr(self._real, name)
 
     async def sleep(self, delay: float, result: Any = None) -> Any:
-        answering = wire._answering.get()
-        if answering is not None and not answering.fake.real_sleep:
-            answering.fake.record_sleep(delay)
+        if wire.sleep_recorded(delay):
             return result
         return await self._real.sleep(delay, result)
 
@@ -75,23 +72,13 @@ def install_endpoint(endpoint: ModuleType) -> None:
     send_request = cls._send_request
 
     async def guarded_send(self: Any, request: Any) -> Any:
-        if wire._stack and (wire._answering.get() is not None or self._endpoint_prefix in wire._chime_prefixes()):
-            raise FakeChimeStateError(
-                f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
-                "network: its client comes from an aiobotocore session created before pytest_chime was "
-                "imported (or between pytest_chime.uninstall() and the next fake's start). Import pytest_chime "
-                "(or load the plugin) before creating that session."
-            )
+        wire.guard(self, request, "an aiobotocore")
         return await send(self, request)
 
     async def answered_send_request(self: Any, request_dict: Any, operation_model: Any) -> Any:
-        stack = wire._stack
-        if not stack or operation_model.service_model.service_name not in facts.SERVICES:
+        token = wire.enter_call(request_dict, operation_model, aio=True)
+        if token is None:
             return await send_request(self, request_dict, operation_model)
-        if wire._orphans:
-            wire._refuse_orphan()
-        context = request_dict.get("context") or {}
-        token = wire._answering.set(wire._Answering(stack[-1], context.get("client_region"), True))
         try:
             return await send_request(self, request_dict, operation_model)
         finally:
@@ -109,11 +96,8 @@ def install_endpoint(endpoint: ModuleType) -> None:
 
 def _recording_sleep(original: Any) -> Any:
     async def _sleep(self: Any, amount: float) -> None:
-        answering = wire._answering.get()
-        if answering is not None and not answering.fake.real_sleep:
-            answering.fake.record_sleep(amount)
-            return
-        await original(self, amount)
+        if not wire.sleep_recorded(amount):
+            await original(self, amount)
 
     return _sleep
 
@@ -126,14 +110,14 @@ def install_rate_limiter(bucket: ModuleType) -> None:
         return
 
     async def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
-        answering = wire._answering.get()
-        if answering is None or answering.fake.real_sleep or not block:
+        fake = wire.answering_fake()
+        if fake is None or not block:
             return await original(self, amount, block)
         async with self._new_fill_rate_condition:
             try:
                 return await self._acquire(amount=amount, block=False)
             except bucket.CapacityNotAvailableError:
-                answering.fake.record_sleep(self._sleep_amount(amount))
+                fake.record_sleep(self._sleep_amount(amount))
                 self._current_capacity = 0
                 return True
 

@@ -7,13 +7,16 @@ import random
 import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts, injection, model, operations, protocol, validate
 from .errors import HookError, InternalFakeError, ServiceError, UnsupportedOperationError, UnusedErrorInjectionError
 from .injection import ErrorInjection
 from .options import check_options
 from .protocol import Reply
+
+if TYPE_CHECKING:
+    from .calls import CallFilter
 
 #: How to silence the unused-injection check.
 UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
@@ -303,9 +306,7 @@ class FakeChime:
         An operation or member name no Chime service models raises
         :class:`~pytest_chime.UnknownOperationError` at once (a typo would match nothing).
         """
-        from . import calls as call_queries  # on first query: start-up stays light
-
-        query = call_queries.make_filter(
+        _, found = self._select(
             operation,
             service=service,
             region=region,
@@ -316,8 +317,21 @@ class FakeChime:
             params=params,
             members=members,
         )
+        return found
+
+    def _select(self, operation: str | None, **query: Any) -> tuple[CallFilter, list[Call]]:
+        """The query built from a query method's arguments, and the calls it matches."""
+        from . import calls as call_queries  # on first query: start-up stays light
+
+        wanted = call_queries.make_filter(operation, **query)
         with self._lock:
-            return call_queries.select(self.calls, query)
+            return wanted, call_queries.select(self.calls, wanted)
+
+    def _mismatch(self, query: CallFilter, found: int, times: int | None) -> str:
+        from . import calls as call_queries
+
+        with self._lock:
+            return call_queries.assertion_message(self.calls, query, found, times)
 
     @property
     def last_call(self) -> Call:
@@ -345,9 +359,7 @@ class FakeChime:
         Raises AssertionError, listing the calls to ``operation`` and what differs in
         each, when no call matches.
         """
-        from . import calls as call_queries  # on first query: start-up stays light
-
-        query = call_queries.make_filter(
+        query, found = self._select(
             operation,
             service=service,
             region=region,
@@ -358,11 +370,9 @@ class FakeChime:
             params=params,
             members=members,
         )
-        with self._lock:
-            found = call_queries.select(self.calls, query)
-            if not found:
-                raise AssertionError(call_queries.assertion_message(self.calls, query, 0, None))
-            return found[-1]
+        if not found:
+            raise AssertionError(self._mismatch(query, 0, None))
+        return found[-1]
 
     def assert_called(
         self,
@@ -387,9 +397,7 @@ class FakeChime:
         """
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
             raise ValueError(f"times={times!r} is not valid: use an integer >= 0 or None (at least once)")
-        from . import calls as call_queries  # on first query: start-up stays light
-
-        query = call_queries.make_filter(
+        query, found = self._select(
             operation,
             service=service,
             region=region,
@@ -400,11 +408,9 @@ class FakeChime:
             params=params,
             members=members,
         )
-        with self._lock:
-            found = call_queries.select(self.calls, query)
-            if (not found) if times is None else len(found) != times:
-                raise AssertionError(call_queries.assertion_message(self.calls, query, len(found), times))
-            return found
+        if (not found) if times is None else len(found) != times:
+            raise AssertionError(self._mismatch(query, len(found), times))
+        return found
 
     def assert_not_called(
         self,
@@ -493,9 +499,7 @@ class FakeChime:
                 if self._errors or self.chaos or decode_error is not None:
                     self._reject_early(service, operation, decode_error)
                 request = operations.Request(service, operation, params, region)
-                found = route.check(params)
-                for rule in route.implementation.rules:
-                    found += rule(request)
+                found = operations.violations(route, request)
                 if found:
                     raise ServiceError("BadRequestException", validate.message(found))
                 self._undo.clear()

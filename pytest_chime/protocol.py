@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import facts
+
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.model import Shape
@@ -210,8 +212,6 @@ def success(spec: OperationSpec, result: dict[str, Any] | None, request_id: str)
 
 def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:
     """The error answer: modelled status, ``x-amzn-ErrorType``, header-bound members, the JSON envelope."""
-    from . import facts
-
     headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": code}
     status = 500
     if spec is not None and code in spec.errors:

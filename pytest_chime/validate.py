@@ -221,14 +221,10 @@ def _documented_limits(spec: OperationSpec, params: Mapping[str, Any], out: list
             _fail(out, None, shape, member, "max-items", f"Member must have length less than or equal to {limit}")
 
 
-def violations(spec: OperationSpec, params: Mapping[str, Any]) -> list[Violation]:
-    """Every model constraint ``params`` breaks (and documented limits the model lacks), in member order."""
-    return checker(spec.service, spec.name)(params)
-
-
 @functools.cache
 def checker(service: str, operation: str) -> Callable[[Mapping[str, Any]], list[Violation]]:
-    """``violations`` for one operation, compiled once: call it with the request's members."""
+    """The model's constraints for one operation, compiled once: called with a request's members, it
+    returns every constraint they break (and documented limits the model lacks), in member order."""
     from .model import operation as spec_of
 
     spec = spec_of(service, operation)

@@ -291,7 +291,6 @@ def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
 
 # --- where a request went -----------------------------------------------------------------
 
-_CREDENTIAL_REGION = r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/"
 _HOST_REGION = r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\."
 
 
@@ -314,20 +313,6 @@ def where(request: AWSPreparedRequest, service: str, default: str) -> tuple[str,
     if found:
         return found.group(1), True
     return default, False
-
-
-def client_region(request: AWSPreparedRequest, service: str, default: str) -> str:
-    """The control region a request went to: the endpoint's host, then the signing scope, then ``default``."""
-    region, aws_host = where(request, service, "")
-    if aws_host or service == facts.LEGACY:
-        return region
-    auth = request.headers.get("Authorization")
-    if auth:
-        text = auth.decode("ascii", "replace") if isinstance(auth, bytes) else str(auth)
-        found = _regex(_CREDENTIAL_REGION).search(text)
-        if found:
-            return found.group(1)
-    return default
 
 
 # --- installation -------------------------------------------------------------------------
@@ -382,11 +367,47 @@ class _InterceptingTime:
         return getattr(self._real, name)
 
     def sleep(self, seconds: float) -> None:
-        answering = _answering.get()
-        if answering is not None and not answering.fake.real_sleep:
-            answering.fake.record_sleep(seconds)
-            return
-        self._real.sleep(seconds)
+        if not sleep_recorded(seconds):
+            self._real.sleep(seconds)
+
+
+def sleep_recorded(seconds: float) -> bool:
+    """Record ``seconds`` of retry backoff in the fake answering this call, if one does (and does not sleep)."""
+    answering = _answering.get()
+    if answering is None or answering.fake.real_sleep:
+        return False
+    answering.fake.record_sleep(seconds)
+    return True
+
+
+def answering_fake() -> FakeChime | None:
+    """The fake answering this call, unless it sleeps for real: the one whose rate-limiter waits are recorded."""
+    answering = _answering.get()
+    return None if answering is None or answering.fake.real_sleep else answering.fake
+
+
+def guard(endpoint: Any, request: AWSPreparedRequest, session_kind: str) -> None:
+    """Stop a Chime request that reached the network while a fake is active (its session lacks the handlers)."""
+    if _stack and (_answering.get() is not None or endpoint._endpoint_prefix in _chime_prefixes()):
+        raise FakeChimeStateError(
+            f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
+            f"network: its client comes from {session_kind} session created before pytest_chime was imported "
+            "(or between pytest_chime.uninstall() and the next fake's start). Import pytest_chime (or load "
+            "the plugin) before creating that session."
+        )
+
+
+def enter_call(
+    request_dict: Any, operation_model: Any, *, aio: bool = False
+) -> contextvars.Token[_Answering | None] | None:
+    """Keep the active fake as the one answering this Chime call (None: not a Chime call, or no fake)."""
+    stack = _stack
+    if not stack or operation_model.service_model.service_name not in facts.SERVICES:
+        return None
+    if _orphans:
+        _refuse_orphan()
+    context = request_dict.get("context") or {}
+    return _answering.set(_Answering(stack[-1], context.get("client_region"), aio))
 
 
 @functools.cache
@@ -410,23 +431,13 @@ def _install_endpoint(endpoint: ModuleType) -> None:
     send_request = cls._send_request
 
     def guarded_send(self: Any, request: AWSPreparedRequest) -> Any:
-        if _stack and (_answering.get() is not None or self._endpoint_prefix in _chime_prefixes()):
-            raise FakeChimeStateError(
-                f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
-                "network: its client comes from a botocore session created before pytest_chime was imported "
-                "(or between pytest_chime.uninstall() and the next fake's start). Import pytest_chime (or load "
-                "the plugin) before creating that session."
-            )
+        guard(self, request, "a botocore")
         return send(self, request)
 
     def answered_send_request(self: Any, request_dict: Any, operation_model: Any) -> Any:
-        stack = _stack
-        if not stack or operation_model.service_model.service_name not in facts.SERVICES:
+        token = enter_call(request_dict, operation_model)
+        if token is None:
             return send_request(self, request_dict, operation_model)
-        if _orphans:
-            _refuse_orphan()
-        context = request_dict.get("context") or {}
-        token = _answering.set(_Answering(stack[-1], context.get("client_region")))
         try:
             return send_request(self, request_dict, operation_model)
         finally:
@@ -444,14 +455,14 @@ def _install_rate_limiter(bucket: ModuleType) -> None:
         return
 
     def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
-        answering = _answering.get()
-        if answering is None or answering.fake.real_sleep or not block:
+        fake = answering_fake()
+        if fake is None or not block:
             return original(self, amount, block)
         with self._new_fill_rate_condition:
             try:
                 return self._acquire(amount=amount, block=False)
             except bucket.CapacityNotAvailableError:
-                answering.fake.record_sleep(self._sleep_amount(amount))
+                fake.record_sleep(self._sleep_amount(amount))
                 self._current_capacity = 0
                 return True
 

@@ -698,7 +698,7 @@ def create_meeting_requests(
     """Generates keyword arguments for ``client.create_meeting`` that the service accepts.
 
     Each dict passes botocore's validation against the installed model's input shape and
-    the service's own rules (:func:`pytest_chime.validate.violations` finds nothing), for a
+    the service's own rules (:func:`pytest_chime.operations.check` finds nothing), for a
     client of ``service`` in the control region ``region``. Required members are always
     present; every optional member the installed model has (Tags, NotificationsConfiguration,
     MeetingFeatures, TenantIds, MeetingHostId, PrimaryMeetingId, MediaPlacementNetworkType,
