@@ -17,13 +17,14 @@ and the faker provider share it). Chosen where AWS does not say, each tested:
 from __future__ import annotations
 
 import functools
+import operator
 import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import facts, meetings, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page, public
+from .operations import Request, operation, page, public, reads
 from .validate import Violation
 
 if TYPE_CHECKING:
@@ -82,12 +83,20 @@ def _item_rules(item: Mapping[str, Any], path: str = "") -> list[Violation]:
     return found
 
 
-def _new_attendee_rules(request: Request) -> list[Violation]:
-    return _item_rules(request.params)
+# CreateAttendee's request is one item: _item_rules, a rule per member it reads.
+@reads("ExternalUserId")
+def _reserved_rule(request: Request) -> list[Violation]:
+    return validate.reserved_prefix(request.params, "ExternalUserId")
 
 
+@reads("Capabilities")
 def _capabilities_rule(request: Request) -> list[Violation]:
     return capability_rule(request.params.get("Capabilities"))
+
+
+@reads("Tags")
+def _tags_rule(request: Request) -> list[Violation]:
+    return validate.tag_rules(request.params.get("Tags"))
 
 
 def feature_rule(meeting: Mapping[str, Any], capabilities: Any, path: str = "Capabilities") -> list[Violation]:
@@ -117,8 +126,10 @@ def feature_rule(meeting: Mapping[str, Any], capabilities: Any, path: str = "Cap
 
 def default_capabilities(meeting: Mapping[str, Any]) -> dict[str, str]:
     """SendReceive on every channel, but None where the meeting's features switch the channel off (chosen)."""
-    features = meeting.get("MeetingFeatures") or {}
+    features = meeting.get("MeetingFeatures")
     made = dict(facts.DEFAULT_CAPABILITIES)
+    if not features:
+        return made
     for channel in facts.RESOLUTION_CHANNELS:
         if (features.get(channel) or {}).get("MaxResolution") == "None":
             made[channel] = "None"
@@ -126,6 +137,8 @@ def default_capabilities(meeting: Mapping[str, Any]) -> dict[str, str]:
 
 
 # --- state ------------------------------------------------------------------------------------
+
+_first = operator.itemgetter(0)
 
 
 def limit(meeting: Mapping[str, Any]) -> int:
@@ -162,7 +175,7 @@ def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Ma
     if item.get("Tags"):  # legacy attendee tags: listed by ListAttendeeTags, never part of the Attendee
         attendee["Tags"] = [dict(tag) for tag in item["Tags"]]
     present[attendee_id] = attendee
-    fake._number(attendee_id)
+    fake._numbers[attendee_id] = next(fake._counter)  # a new attendee: fake._number, without the lookup
     fake._undo.append(lambda: present.pop(attendee_id, None))
     return attendee
 
@@ -205,7 +218,7 @@ def find(fake: FakeChime, request: Request) -> dict[str, Any]:
 # --- operations -------------------------------------------------------------------------------
 
 
-@operation("CreateAttendee", rules=(_new_attendee_rules,))
+@operation("CreateAttendee", rules=(_reserved_rule, _capabilities_rule, _tags_rule))
 def create_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
     """An attendee of the meeting (the existing one for an ExternalUserId already there)."""
     meeting = meetings.find(fake, request)
@@ -231,7 +244,9 @@ def list_attendees(fake: FakeChime, request: Request) -> dict[str, Any]:
     """The meeting's attendees, oldest first, a page at a time."""
     meeting_id = meetings.find(fake, request)["MeetingId"]
     present = fake.attendees.get(meeting_id, {})
-    numbered = sorted(((fake._number(key), value) for key, value in present.items()), key=lambda pair: pair[0])
+    numbers = fake._numbers
+    numbered = [(numbers.get(key) or fake._number(key), value) for key, value in present.items()]
+    numbered.sort(key=_first)  # creation order (already so, unless a test added some by hand)
     found, token = page(numbered, request, scope=f"{request.service}/{meeting_id}/attendees", key="NextToken")
     result: dict[str, Any] = {"Attendees": [public(attendee) for attendee in found]}
     if token is not None:

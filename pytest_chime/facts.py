@@ -12,6 +12,8 @@ the docs page "Configuration: what the fake chooses".
 
 from __future__ import annotations
 
+import binascii
+import functools
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -136,9 +138,8 @@ def _uuid4(rng: random.Random) -> str:
     return f"{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}"
 
 
-def meeting_id(rng: random.Random) -> str:
-    """A lowercase UUID4, drawn from ``rng``."""
-    return _uuid4(rng)
+#: A MeetingId: a lowercase UUID4 drawn from an rng, ``meeting_id(rng)``.
+meeting_id = _uuid4
 
 
 def attendee_id(rng: random.Random) -> str:
@@ -156,10 +157,8 @@ def join_token(rng: random.Random, attendee: str) -> str:
 
     Matches the legacy model's pattern ``^[a-zA-Z0-9+/]+$`` and its 2-2048 length.
     """
-    import base64
-
     raw = f"{attendee}:{_uuid4(rng)}".encode("ascii")
-    return base64.b64encode(raw).decode("ascii").rstrip("=")
+    return binascii.b2a_base64(raw, newline=False).decode("ascii").rstrip("=")
 
 
 #: A request id as AWS writes it (a UUID4), drawn from an rng: ``request_id(rng)``.
@@ -168,7 +167,13 @@ request_id = _uuid4
 
 def meeting_arn(region: str, account_id: str, meeting: str) -> str:
     """``arn:aws:chime:<control region>:<account>:meeting/<id>``."""
-    return f"arn:{partition(region)}:chime:{region}:{account_id}:meeting/{meeting}"
+    return meeting_arn_prefix(region, account_id) + meeting
+
+
+@functools.cache
+def meeting_arn_prefix(region: str, account_id: str) -> str:
+    """``arn:aws:chime:<control region>:<account>:meeting/``: a MeetingArn without its id."""
+    return f"arn:{partition(region)}:chime:{region}:{account_id}:meeting/"
 
 
 def media_placement(
@@ -186,7 +191,7 @@ def media_placement(
     if legacy:
         turn = f"https://ccp.cp.{region_code(LEGACY_CONTROL_REGION)}.app.chime.aws/v2/turn_sessions"
     else:
-        turn = f"https://{meeting.replace('-', '')[-4:]}.cell.{control_region}.meetings.chime.aws/v2/turn_sessions"
+        turn = f"https://{meeting[-4:]}.cell.{control_region}.meetings.chime.aws/v2/turn_sessions"
     return {
         "AudioHostUrl": f"{audio_host}.k.{cell}:3478",
         "AudioFallbackUrl": f"wss://wss.k.{cell}:443/calls/{meeting}",

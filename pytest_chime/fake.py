@@ -18,6 +18,10 @@ from .protocol import Reply
 if TYPE_CHECKING:
     from .calls import CallFilter
 
+#: A request id drawn from an rng; drawn ``_REQUEST_ID_BATCH`` at a time.
+_request_id = facts.request_id
+_REQUEST_ID_BATCH = 32
+
 #: How to silence the unused-injection check.
 UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert_all_errors_used = false)"
 
@@ -152,6 +156,8 @@ class FakeChime:
         base = f"{self.seed}/{self.scope}"
         self._ids = random.Random(f"{base}/ids")
         self._request_ids = random.Random(f"{base}/requests")
+        #: The next request ids, drawn ahead in batches (last first): the same sequence, drawn cheaper.
+        self._request_pool: list[str] = []
         self._chaos_rng = random.Random(f"{base}/chaos")
 
     # --- life cycle ---------------------------------------------------------------------
@@ -492,27 +498,33 @@ class FakeChime:
         route = operations.route(service, operation)
         if route is None:  # the wire only routes implemented operations here
             raise InternalFakeError(f"{service} {operation} is not implemented")
+        return self.answer(route, params, region, decode_error)
+
+    def answer(self, route: operations.Route, params: dict[str, Any], region: str, decode_error: str | None) -> Reply:
+        """:meth:`handle` with the operation's route in hand (the wire's path: it looks routes up once)."""
         spec = route.spec
+        service, operation = spec.service, spec.name
         with self._lock:
-            request_id = facts.request_id(self._request_ids)
+            request_id = self._request_pool.pop() if self._request_pool else self._draw_request_ids()
             try:
                 if self._errors or self.chaos or decode_error is not None:
                     self._reject_early(service, operation, decode_error)
-                request = operations.Request(service, operation, params, region)
+                # tuple.__new__: a NamedTuple's own __new__ is a Python function (this is the hot path)
+                request = tuple.__new__(operations.Request, (service, operation, params, region))
                 found = operations.violations(route, request)
                 if found:
                     raise ServiceError("BadRequestException", validate.message(found))
-                self._undo.clear()
+                if self._undo:
+                    self._undo.clear()
                 self._hooked = None
                 try:
                     result = route.implementation.handler(self, request)
                     if self._hooked is not None:
                         self._check_output(spec, result)
-                    reply = protocol.success(spec, result, request_id)  # encodes: may fail on what a hook added
+                    reply = protocol.success(route.output, result, request_id)  # encodes: may fail on what a hook added
                 except BaseException:
                     self._rollback()  # what could not be answered leaves no trace in the state
                     raise
-                # tuple.__new__ with every field: a NamedTuple's own __new__ is a Python function (hot path)
                 fields = (service, operation, params, reply.status, None, request_id, region, None, None)
                 self.calls.append(tuple.__new__(Call, fields))
             except ServiceError as err:
@@ -521,6 +533,12 @@ class FakeChime:
                     Call(service, operation, params, reply.status, err.code, request_id, region, err.message)
                 )
             return reply
+
+    def _draw_request_ids(self) -> str:
+        """Draw the next batch of request ids into the pool; the first of them."""
+        rng = self._request_ids
+        self._request_pool = [_request_id(rng) for _ in range(_REQUEST_ID_BATCH)][::-1]
+        return self._request_pool.pop()
 
     def _rollback(self) -> None:
         while self._undo:
@@ -551,7 +569,7 @@ class FakeChime:
     def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
         """Record a call the fake will not answer (it fails the test at teardown)."""
         with self._lock:
-            request_id = facts.request_id(self._request_ids)
+            request_id = self._request_pool.pop() if self._request_pool else self._draw_request_ids()
             self.calls.append(Call(service, operation, {}, 0, None, request_id, region, None, reason))
 
     def _reject_early(self, service: str, operation: str, decode_error: str | None) -> None:
@@ -583,7 +601,7 @@ class FakeChime:
 
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             self._internal.append(_Internal(error, text))
-            request_id = facts.request_id(self._request_ids)
+            request_id = self._request_pool.pop() if self._request_pool else self._draw_request_ids()
             code, message = "ServiceFailureException", f"pytest-chime internal error: {error!r}"
             reply = protocol.error(
                 model.operation(service, operation), code, message, request_id, body_code=facts.body_code(code)

@@ -9,15 +9,14 @@ says nothing of one seeing the other's meetings).
 
 from __future__ import annotations
 
-import copy
 import functools
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import attendees, facts, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page, public
+from .operations import Request, operation, page, public, reads
 from .validate import Violation
 
 if TYPE_CHECKING:
@@ -27,12 +26,21 @@ if TYPE_CHECKING:
 
 
 @functools.cache
-def _members(service: str) -> tuple[tuple[str, Shape | None], ...]:
-    """The Meeting's members in the installed model's order, with the shape of each structure."""
+def _members(service: str) -> tuple[tuple[str, Shape | None, Callable[[], Any] | None], ...]:
+    """The Meeting's members in the installed model's order: the shape of each structure, and
+    how to make the value real responses show unasked (``facts.ECHO_DEFAULTS``), if any."""
     spec = model.operation(service, "CreateMeeting")
     assert spec is not None
     members = spec.output_shape.members["Meeting"].members
-    return tuple((name, shape if shape.type_name == "structure" else None) for name, shape in members.items())
+    defaults = {} if service == facts.LEGACY else facts.ECHO_DEFAULTS
+    return tuple(
+        (
+            name,
+            shape if shape.type_name == "structure" else None,
+            defaults[name].copy if name in defaults else None,  # type: ignore[attr-defined]  # a list or dict
+        )
+        for name, shape in members.items()
+    )
 
 
 def _modelled(value: Any, shape: Shape) -> Any:
@@ -66,32 +74,32 @@ def build_meeting(
     legacy = service == facts.LEGACY
     meeting_id = facts.meeting_id(rng)
     media_region = params.get("MediaRegion") or default_media_region
-    control = control_region(service, region)
+    control = facts.LEGACY_CONTROL_REGION if legacy else region  # control_region(service, region)
     made = {
         "MeetingId": meeting_id,
         "MediaRegion": media_region,
         "MediaPlacement": facts.media_placement(
             rng, meeting=meeting_id, media_region=media_region, control_region=control, legacy=legacy
         ),
+        "MeetingArn": facts.meeting_arn_prefix(control, account_id) + meeting_id,
     }
     meeting: dict[str, Any] = {}
-    for name, shape in _members(service):
+    for name, shape, default in _members(service):
         if name in made:
             meeting[name] = made[name]
-        elif name == "MeetingArn":
-            meeting[name] = facts.meeting_arn(control, account_id, meeting_id)
         elif (value := params.get(name)) is not None:
             if shape is not None and not value:  # an empty structure is not echoed (seen: MeetingFeatures {})
                 continue
             meeting[name] = value if shape is None else _modelled(value, shape)
-        elif name in facts.ECHO_DEFAULTS and not legacy:
-            meeting[name] = copy.copy(facts.ECHO_DEFAULTS[name])  # an empty list or dict: a shallow copy is whole
+        elif default is not None:
+            meeting[name] = default()  # a new empty list or dict each time
     return meeting
 
 
 # --- the rules of a new meeting -----------------------------------------------------------------
 
 
+@reads("MediaRegion")
 def _media_region(request: Request) -> list[Violation]:
     region = request.params.get("MediaRegion")
     if not isinstance(region, str) or (request.service, region, request.region) in _ACCEPTED:
@@ -130,10 +138,12 @@ def _media_region_violations(request: Request, region: str) -> list[Violation]:
     return []
 
 
+@reads(*facts.RESERVED_PREFIX_MEMBERS)
 def _reserved(request: Request) -> list[Violation]:
     return validate.reserved_prefix(request.params, *facts.RESERVED_PREFIX_MEMBERS)
 
 
+@reads("MeetingFeatures")
 def _high_resolution(request: Request) -> list[Violation]:
     features = request.params.get("MeetingFeatures")
     if not isinstance(features, dict):
@@ -157,10 +167,12 @@ def _high_resolution(request: Request) -> list[Violation]:
     return []
 
 
+@reads("Tags")
 def _tags(request: Request) -> list[Violation]:
     return validate.tag_rules(request.params.get("Tags"))
 
 
+@reads("NotificationsConfiguration")
 def _notifications(request: Request) -> list[Violation]:
     notifications = request.params.get("NotificationsConfiguration")
     out: list[Violation] = []
@@ -180,6 +192,7 @@ def _notifications(request: Request) -> list[Violation]:
     return out
 
 
+@reads("PrimaryMeetingId")
 def _primary(request: Request) -> list[Violation]:
     primary = request.params.get("PrimaryMeetingId")
     if isinstance(primary, str) and validate.regex(facts.MEETING_ID_PATTERN).fullmatch(primary) is None:
@@ -239,7 +252,7 @@ def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
     fake.meetings[meeting_id] = meeting
     fake.attendees.setdefault(meeting_id, {})
     fake._owners[meeting_id] = service
-    fake._number(meeting_id)
+    fake._numbers[meeting_id] = next(fake._counter)  # a new meeting: fake._number, without the lookup
     fake._tokens[(service, token)] = meeting_id
     fake._undo.append(lambda: fake._forget_meeting(meeting_id))
     return meeting

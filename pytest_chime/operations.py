@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from . import facts, model, validate
+from . import facts, model, protocol, validate
 from .errors import ServiceError
 
 if TYPE_CHECKING:
@@ -68,6 +68,23 @@ def operation(name: str, *, rules: Sequence[Rule] = ()) -> Callable[[Handler], H
     return register
 
 
+#: Rule -> the request members it reads (see :func:`reads`).
+_READS: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+
+def reads(*members: str) -> Callable[[Rule], Rule]:
+    """Declare the request members a service rule reads: it runs only when one of them is sent.
+
+    A rule without this declaration runs on every request of its operations.
+    """
+
+    def declare(rule: Rule) -> Rule:
+        _READS[rule] = members
+        return rule
+
+    return declare
+
+
 class Route(NamedTuple):
     """What answering one operation of one service needs, looked up once."""
 
@@ -75,6 +92,12 @@ class Route(NamedTuple):
     implementation: Operation
     #: The model's constraints, compiled: the violations a request's members commit.
     check: Callable[[Mapping[str, Any]], list[Violation]]
+    #: Where the request's members are on the wire.
+    layout: protocol.Layout
+    #: Where the answer's members go, and its success status.
+    output: protocol.Output
+    #: The service rules, each with the members it reads (None: it always runs).
+    rules: tuple[tuple[tuple[str, ...] | None, Rule], ...]
 
 
 @functools.cache
@@ -84,7 +107,14 @@ def route(service: str, name: str) -> Route | None:
     spec = model.operation(service, name)
     if found is None or spec is None:
         return None
-    return Route(spec, found, validate.checker(service, name))
+    return Route(
+        spec,
+        found,
+        validate.checker(service, name),
+        protocol.layout(service, name),
+        protocol.output(service, name),
+        tuple((_READS.get(rule), rule) for rule in found.rules),
+    )
 
 
 def lookup(service: str, name: str) -> Operation | None:
@@ -101,9 +131,16 @@ def implemented(service: str | None = None) -> tuple[str, ...]:
 
 def violations(found: Route, request: Request) -> list[Violation]:
     """Every rule ``request`` breaks: the model's constraints, then the operation's service rules."""
-    broken = found.check(request.params)
-    for rule in found.implementation.rules:
-        broken += rule(request)
+    params = request.params
+    broken = found.check(params)
+    for members, rule in found.rules:
+        if members is None:
+            broken += rule(request)
+            continue
+        for member in members:
+            if member in params:
+                broken += rule(request)
+                break
     return broken
 
 
@@ -140,11 +177,9 @@ def page(items: Sequence[tuple[int, T]], request: Request, *, scope: str, key: s
     added or deleted between pages. A token from another listing, or not one of ours, is
     a BadRequestException.
     """
-    spec = model.operation(request.service, request.operation)
-    assert spec is not None
     limit = request.params.get("MaxResults")
     if limit is None:
-        limit = spec.input_shape.members["MaxResults"].metadata.get("max", facts.DEFAULT_PAGE_SIZE)
+        limit = _page_size(request.service, request.operation)
     after = 0
     token = request.params.get("NextToken")
     if token is not None:
@@ -154,6 +189,15 @@ def page(items: Sequence[tuple[int, T]], request: Request, *, scope: str, key: s
     more = len(rest) > limit
     next_token = _token(scope, chosen[-1][0]) if more and chosen else None
     return [item for _, item in chosen], next_token
+
+
+@functools.cache
+def _page_size(service: str, operation: str) -> int:
+    """A page's size when MaxResults is left out: the model's maximum, else ``facts.DEFAULT_PAGE_SIZE``."""
+    spec = model.operation(service, operation)
+    assert spec is not None
+    size: int = spec.input_shape.members["MaxResults"].metadata.get("max", facts.DEFAULT_PAGE_SIZE)
+    return size
 
 
 def _token(scope: str, number: int) -> str:

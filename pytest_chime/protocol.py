@@ -48,9 +48,11 @@ def _encode_json(value: Any) -> str:
     return _encode_json(value)
 
 
-class _Layout(NamedTuple):
+class Layout(NamedTuple):
     """Where an operation's members live on the wire."""
 
+    #: The model's request URI template (for messages).
+    template: str
     path: re.Pattern[str]
     #: URI label -> member name, in template order.
     labels: tuple[tuple[str, str], ...]
@@ -67,7 +69,8 @@ def _location(shape: Shape) -> str:
 
 
 @functools.cache
-def _layout(service: str, operation: str) -> _Layout:
+def layout(service: str, operation: str) -> Layout:
+    """Where ``service``'s ``operation`` reads each input member (worked out once)."""
     from .model import operation as spec_of
 
     spec = spec_of(service, operation)
@@ -99,7 +102,9 @@ def _layout(service: str, operation: str) -> _Layout:
         if _location(shape) == "header"
     }
     body = any(_location(shape) == "body" for shape in members.values())
-    return _Layout(re.compile(f"(?:.*?){pattern}/?$"), tuple(labels), query, headers, body)
+    return Layout(
+        str(spec.model.http["requestUri"]), re.compile(f"(?:.*?){pattern}/?$"), tuple(labels), query, headers, body
+    )
 
 
 def _scalar(text: str, shape: Shape) -> Any:
@@ -117,14 +122,19 @@ def _scalar(text: str, shape: Shape) -> Any:
 
 def decode(request: AWSPreparedRequest, spec: OperationSpec) -> tuple[dict[str, Any], str | None]:
     """The request's members by the model's locations, and why it could not be read (or None)."""
-    layout = _layout(spec.service, spec.name)
+    return read(request, layout(spec.service, spec.name))
+
+
+def read(request: AWSPreparedRequest, layout: Layout) -> tuple[dict[str, Any], str | None]:
+    """:func:`decode` with the operation's layout in hand (the wire looks it up once per operation)."""
+    if not layout.labels and not layout.query and not layout.headers:  # CreateMeeting's shape: a body at most
+        return _json_body(request.body) if layout.body else ({}, None)
     params: dict[str, Any] = {}
-    url = request.url
-    split = urlsplit(url)
+    split = urlsplit(request.url)
     if layout.labels:
         found = layout.path.match(split.path)
         if found is None:
-            return {}, f"The request path {split.path!r} does not match {spec.model.http['requestUri']!r}"
+            return {}, f"The request path {split.path!r} does not match {layout.template!r}"
         for (_, member), value in zip(layout.labels, found.groups(), strict=True):
             params[member] = unquote(value)
     if layout.query and split.query:
@@ -156,11 +166,9 @@ def _json_body(body: Any) -> tuple[dict[str, Any], str | None]:
         return {}, None
     if not isinstance(body, (bytes, str)) and hasattr(body, "read"):
         body = body.read()
-    import json
-
     try:
         # The service reads UTF-8 JSON (what botocore sends); decoding first skips json's encoding sniffing.
-        params = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+        params = _loads(body.decode("utf-8") if isinstance(body, bytes) else body)
     except (ValueError, UnicodeDecodeError) as exc:
         return {}, f"Could not parse request body into json: {exc}"
     except RecursionError:  # nesting deeper than Python's parser goes: the service rejects it too
@@ -170,18 +178,52 @@ def _json_body(body: Any) -> tuple[dict[str, Any], str | None]:
     return params, None
 
 
+def _loads(text: str) -> Any:
+    """``json.loads(text)``; a body that is one JSON object and nothing more goes to json's scanner directly."""
+    global _scan
+    if text[:1] == "{":
+        if _scan is None:
+            import json
+
+            _scan = json.scanner.make_scanner(json.JSONDecoder())
+        try:
+            value, end = _scan(text, 0)
+        except (StopIteration, ValueError):
+            pass  # json.loads says why, in its words
+        else:
+            if end == len(text):
+                return value
+    import json
+
+    return json.loads(text)
+
+
+#: json's scanner (C where available), made on first use: ``_scan(text, index) -> (value, end)``.
+_scan: Callable[[str, int], tuple[Any, int]] | None = None
+
+
 # --- answers --------------------------------------------------------------------------------
 
 
+class Output(NamedTuple):
+    """Where an operation's answer puts each output member, and its success status."""
+
+    status: int
+    #: Output member -> the header it is sent as.
+    headers: dict[str, str]
+    #: Output members sent in the JSON body (none: a bodiless answer).
+    body: frozenset[str]
+
+
 @functools.cache
-def _output_layout(service: str, operation: str) -> tuple[dict[str, str], frozenset[str]]:
-    """Output members sent as headers (member -> header name), and those sent in the body."""
+def output(service: str, operation: str) -> Output:
+    """How ``service``'s ``operation`` answers (worked out once)."""
     from .model import operation as spec_of
 
     spec = spec_of(service, operation)
     assert spec is not None
     if spec.model.output_shape is None:
-        return {}, frozenset()
+        return Output(spec.success_status, {}, frozenset())
     members = spec.output_shape.members
     headers = {
         name: str(shape.serialization.get("name", name))
@@ -189,15 +231,15 @@ def _output_layout(service: str, operation: str) -> tuple[dict[str, str], frozen
         if _location(shape) == "header"
     }
     body = frozenset(name for name, shape in members.items() if _location(shape) == "body")
-    return headers, body
+    return Output(spec.success_status, headers, body)
 
 
-def success(spec: OperationSpec, result: dict[str, Any] | None, request_id: str) -> Reply:
+def success(layout: Output, result: dict[str, Any] | None, request_id: str) -> Reply:
     """The success answer for ``result`` (output member -> value), by each member's location."""
-    header_members, body_members = _output_layout(spec.service, spec.name)
+    header_members, body_members = layout.headers, layout.body
     headers = {"x-amzn-RequestId": request_id}
     if not body_members:
-        return Reply(spec.success_status, headers, None, b"")
+        return Reply(layout.status, headers, None, b"")
     if header_members or not result or not body_members.issuperset(result):
         body = {}
         for name, value in (result or {}).items():
@@ -207,7 +249,8 @@ def success(spec: OperationSpec, result: dict[str, Any] | None, request_id: str)
                 headers[header_members[name]] = str(value)
     else:  # every member goes in the body (the usual case): the result is the body
         body = result
-    return Reply(spec.success_status, headers, body, _encode_json(body).encode())
+    # tuple.__new__: a NamedTuple's own __new__ is a Python function (this is every answer's path)
+    return tuple.__new__(Reply, (layout.status, headers, body, _encode_json(body).encode()))
 
 
 def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:

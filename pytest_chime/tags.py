@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import attendees, facts, meetings, validate
 from .errors import ServiceError
-from .operations import Request, operation
+from .operations import Request, operation, reads
 
 if TYPE_CHECKING:
     from .fake import FakeChime
     from .validate import Violation
 
 
+@reads("Tags")
 def _tag_rules(request: Request) -> list[Violation]:
     return validate.tag_rules(request.params.get("Tags"))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -31,6 +32,9 @@ class Violation(NamedTuple):
 
 
 _Check = Callable[[Any, str, list[Violation]], None]
+
+#: A string check -> (min length, max length, pattern, enum): what a string passing it satisfies.
+_QUICK: dict[_Check, tuple[int, int, re.Pattern[str] | None, frozenset[str] | None]] = {}
 
 
 def shown(value: Any) -> str:
@@ -72,6 +76,9 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
             documented = patterns.get(name) if member.type_name == "string" else None
             members[name] = _compile(member, cache, patterns, None if member.metadata.get("pattern") else documented)
 
+        # String members' limits, to pass a good string without calling its check (most members are strings).
+        quick = {name: _QUICK[sub] for name, sub in members.items() if sub in _QUICK}
+
         def members_check(value: Any, path: str, out: list[Violation]) -> None:
             if not isinstance(value, dict):
                 _fail(out, value, shape, path or shape.name, "type", "Member must be a structure")
@@ -81,8 +88,19 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
                 if value.get(name) is None:
                     _fail(out, None, shape, prefix + name, "required", "Member must not be null")
             for name, item in value.items():
+                if item is None:
+                    continue
+                limits = quick.get(name)
+                if limits is not None and type(item) is str:
+                    lo, hi, regex, enum = limits
+                    if (
+                        lo <= len(item) <= hi
+                        and (regex is None or regex.fullmatch(item) is not None)
+                        and (enum is None or item in enum)
+                    ):
+                        continue  # string_check would find nothing: it runs only to say what is wrong
                 sub = members.get(name)
-                if sub is not None and item is not None:
+                if sub is not None:
                     sub(item, prefix + name, out)
 
         check = members_check
@@ -122,6 +140,7 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
                 _fail(out, value, shape, path, "enum", f"Member must satisfy enum value set: [{', '.join(enum)}]")
 
         check = string_check
+        _QUICK[check] = (lo or 0, sys.maxsize if hi is None else hi, regex, frozenset(enum) if enum else None)
     elif kind in ("integer", "long"):
         lo, hi = meta.get("min"), meta.get("max")
 

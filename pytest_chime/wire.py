@@ -249,23 +249,52 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
             return None
         answering = _Answering(stack[-1], None)
     fake = answering.fake
-    service, operation = event_name.split(".", 2)[1:]
-    region, aws_host = where(request, service, answering.client_region or fake.region)
-    if aws_host and region not in model.control_regions(service):
-        _no_endpoint(request.url)
-    route = operations.route(service, operation)
+    target = _targets.get(event_name) or _target(event_name)
+    service, operation, route = target
+    url = request.url
+    region = _host_regions.get((service, url[: url.find("/", 8)]))
+    if region is None:
+        region = _region_of(url, service, answering.client_region or fake.region)
     if route is None:
         reason = _refusal(service, operation)
         fake.refuse(service, operation, reason, region=region)
         raise UnsupportedOperationError(reason)
     try:
-        params, problem = protocol.decode(request, route.spec)
-        reply = fake.handle(service, operation, params, region=region, decode_error=problem)
-        return protocol.encode(reply, request.url, aio=answering.aio)
+        params, problem = protocol.read(request, route.layout)
+        reply = fake.answer(route, params, region, problem)
+        return protocol.encode(reply, url, aio=answering.aio)
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
-        return protocol.encode(fake.internal_failure(service, operation, error), request.url, aio=answering.aio)
+        return protocol.encode(fake.internal_failure(service, operation, error), url, aio=answering.aio)
+
+
+#: before-send event name -> (service, operation, its route or None when the fake does not serve it).
+_targets: dict[str, tuple[str, str, operations.Route | None]] = {}
+
+
+def _target(event_name: str) -> tuple[str, str, operations.Route | None]:
+    service, operation = event_name.split(".", 2)[1:]
+    found = _targets[event_name] = (service, operation, operations.route(service, operation))
+    return found
+
+
+#: (service, scheme and host of a request) -> the control region of an AWS endpoint with meetings there.
+_host_regions: dict[tuple[str, str], str] = {}
+
+
+def _region_of(url: str, service: str, default: str) -> str:
+    """The control region of a request whose host is not in ``_host_regions``: an AWS endpoint's
+    region (remembered), or ``default`` for a custom one; EndpointConnectionError for an AWS
+    endpoint in a region where the service has none."""
+    region, aws_host = where_url(url, service, default)
+    if not aws_host:
+        return region
+    if region not in model.control_regions(service):
+        _no_endpoint(url)
+    if len(_host_regions) < 256:
+        _host_regions[(service, url[: url.find("/", 8)])] = region
+    return region
 
 
 def _no_endpoint(url: str) -> None:
@@ -305,9 +334,13 @@ def where(request: AWSPreparedRequest, service: str, default: str) -> tuple[str,
 
     Read from the endpoint's host, else ``default`` (the client's region, when known).
     """
+    return where_url(request.url, service, default)
+
+
+def where_url(url: str, service: str, default: str) -> tuple[str, bool]:
+    """:func:`where` for a request's URL."""
     if service == facts.LEGACY:
         return facts.LEGACY_CONTROL_REGION, False
-    url = request.url
     start = url.find("://") + 3
     found = _regex(_HOST_REGION).match(url, start if start > 2 else 0)
     if found:
@@ -407,7 +440,8 @@ def enter_call(
     if _orphans:
         _refuse_orphan()
     context = request_dict.get("context") or {}
-    return _answering.set(_Answering(stack[-1], context.get("client_region"), aio))
+    # tuple.__new__: a NamedTuple's own __new__ is a Python function (every Chime call passes here)
+    return _answering.set(tuple.__new__(_Answering, (stack[-1], context.get("client_region"), aio)))
 
 
 @functools.cache
