@@ -285,6 +285,7 @@ def per_call(plan: Plan, case: Case) -> tuple[list[Row], float]:
             return elapsed / plan.batch
 
         modes["stubber"] = run_stubber
+        modes["essential"] = essential_floor(client, case, meeting, plan, event, reply.status)
     for run in modes.values():  # warm every path once
         run()
     samples = interleave(modes, plan.rounds)
@@ -309,7 +310,49 @@ def per_call(plan: Plan, case: Case) -> tuple[list[Row], float]:
                 None,
             )
         )
+    if "essential" in samples:
+        vs_essential = ratio(samples, "essential", "floor")
+        rows.append(
+            Row(
+                "1c. per call, CreateMeeting: its essential work alone vs before-send floor",
+                f"{vs_essential:.3f}x ({us(min(samples['essential']))} vs {us(floor_s)}; decode, "
+                "build_meeting, a dict, encode: no validation, routing, records or injection)",
+                "-",
+                None,
+            )
+        )
     return rows, fake_s
+
+
+def essential_floor(client: Any, case: Case, meeting: str, plan: Plan, event: str, status: int) -> Callable[[], float]:
+    """A ``before-send`` handler doing only what any faithful CreateMeeting answer must: read the
+    request's JSON, build the meeting (the fake's own builder), keep it, encode the answer. What
+    the fake costs beyond this is its validation, routing, call records and error injection."""
+    import json
+    import random
+
+    from pytest_chime import meetings
+
+    rng = random.Random(0)
+    kept: dict[str, Any] = {}
+    url = "https://meetings-chime.us-east-1.amazonaws.com/meetings"
+
+    def handler(request: Any, **_: Any) -> AWSResponse:
+        params = json.loads(request.body)
+        made = meetings.build_meeting(rng, service=SERVICE, params=params, region="us-east-1")
+        kept[made["MeetingId"]] = made
+        reply = protocol.reply(status, {"x-amzn-RequestId": made["MeetingId"]}, {"Meeting": made})
+        return protocol.encode(reply, url)
+
+    def run() -> float:
+        kept.clear()
+        client.meta.events.register(event, handler, unique_id="bench-essential")
+        try:
+            return timed(client, case, meeting, plan.batch)
+        finally:
+            client.meta.events.unregister(event, unique_id="bench-essential")
+
+    return run
 
 
 # --- row 2: set-up and teardown ----------------------------------------------------------------

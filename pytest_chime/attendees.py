@@ -17,6 +17,7 @@ and the faker provider share it). Chosen where AWS does not say, each tested:
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import random
 from collections.abc import Mapping
@@ -139,6 +140,7 @@ def default_capabilities(meeting: Mapping[str, Any]) -> dict[str, str]:
 # --- state ------------------------------------------------------------------------------------
 
 _first = operator.itemgetter(0)
+_external_user_id = operator.methodcaller("get", "ExternalUserId")
 
 
 def limit(meeting: Mapping[str, Any]) -> int:
@@ -157,9 +159,10 @@ def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Ma
     """The meeting's attendee for ``item``: the one with its ExternalUserId, else a new one within the limit."""
     meeting_id = meeting["MeetingId"]
     present = fake.attendees.setdefault(meeting_id, {})
-    for attendee in present.values():
-        if attendee.get("ExternalUserId") == item["ExternalUserId"]:
-            return attendee
+    external = item["ExternalUserId"]
+    # any() over C iterators: a meeting of many attendees is scanned without a Python loop
+    if any(map(operator.eq, itertools.repeat(external), map(_external_user_id, present.values()))):
+        return next(a for a in present.values() if a.get("ExternalUserId") == external)
     if len(present) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
     if request.service == facts.MODERN:

@@ -184,8 +184,9 @@ def _loads(text: str) -> Any:
     if text[:1] == "{":
         if _scan is None:
             import json
+            import json.scanner
 
-            _scan = json.scanner.make_scanner(json.JSONDecoder())
+            _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed names the class
         try:
             value, end = _scan(text, 0)
         except (StopIteration, ValueError):
@@ -323,8 +324,19 @@ def encode(answer: Reply, url: str, *, aio: bool = False) -> AWSResponse:
             **answer.headers,
         }
     if aio:
-        from . import aio as _aio
-
-        response: AWSResponse = _aio.response_class()(url, answer.status, headers, _aio.Body(body))
+        response_class, body_class = _aio_classes or _load_aio_classes()
+        response: AWSResponse = response_class(url, answer.status, headers, body_class(body))
         return response
     return _response_class()(url, answer.status, headers, _Body(body))
+
+
+#: aiobotocore's response class and the fake's async body, once an async call is first answered.
+_aio_classes: tuple[type, type] | None = None
+
+
+def _load_aio_classes() -> tuple[type, type]:
+    global _aio_classes
+    from . import aio
+
+    _aio_classes = (aio.response_class(), aio.Body)
+    return _aio_classes
