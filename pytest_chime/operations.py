@@ -90,8 +90,10 @@ class Route(NamedTuple):
 
     spec: OperationSpec
     implementation: Operation
-    #: The model's constraints, compiled: the violations a request's members commit.
-    check: Callable[[Mapping[str, Any]], list[Violation]]
+    #: The model's constraints, compiled: ``check(params, "", out)`` appends what the members break.
+    check: Callable[[Any, str, list[Violation]], None]
+    #: Item limits the documentation states where the model has none: ``limits(params, out)``, or None.
+    limits: Callable[[Mapping[str, Any], list[Violation]], None] | None
     #: Where the request's members are on the wire.
     layout: protocol.Layout
     #: Where the answer's members go, and its success status.
@@ -110,7 +112,7 @@ def route(service: str, name: str) -> Route | None:
     return Route(
         spec,
         found,
-        validate.checker(service, name),
+        *validate.compiled(service, name),
         protocol.layout(service, name),
         protocol.output(service, name),
         tuple((_READS.get(rule), rule) for rule in found.rules),
@@ -132,7 +134,10 @@ def implemented(service: str | None = None) -> tuple[str, ...]:
 def violations(found: Route, request: Request) -> list[Violation]:
     """Every rule ``request`` breaks: the model's constraints, then the operation's service rules."""
     params = request.params
-    broken = found.check(params)
+    broken: list[Violation] = []
+    found.check(params, "", broken)
+    if found.limits is not None:
+        found.limits(params, broken)
     for members, rule in found.rules:
         if members is None:
             broken += rule(request)

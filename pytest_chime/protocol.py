@@ -168,7 +168,20 @@ def _json_body(body: Any) -> tuple[dict[str, Any], str | None]:
         body = body.read()
     try:
         # The service reads UTF-8 JSON (what botocore sends); decoding first skips json's encoding sniffing.
-        params = _loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        params = None
+        if text[:1] == "{":  # one JSON object and nothing more (botocore's body) goes to json's scanner directly
+            try:
+                params, end = (_scan or _make_scanner())(text, 0)
+            except (StopIteration, ValueError):
+                params = None  # json.loads says why, in its words
+            else:
+                if end != len(text):
+                    params = None
+        if params is None:
+            import json
+
+            params = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         return {}, f"Could not parse request body into json: {exc}"
     except RecursionError:  # nesting deeper than Python's parser goes: the service rejects it too
@@ -178,25 +191,13 @@ def _json_body(body: Any) -> tuple[dict[str, Any], str | None]:
     return params, None
 
 
-def _loads(text: str) -> Any:
-    """``json.loads(text)``; a body that is one JSON object and nothing more goes to json's scanner directly."""
+def _make_scanner() -> Callable[[str, int], tuple[Any, int]]:
     global _scan
-    if text[:1] == "{":
-        if _scan is None:
-            import json
-            import json.scanner
-
-            _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed names the class
-        try:
-            value, end = _scan(text, 0)
-        except (StopIteration, ValueError):
-            pass  # json.loads says why, in its words
-        else:
-            if end == len(text):
-                return value
     import json
+    import json.scanner
 
-    return json.loads(text)
+    _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed names the class
+    return _scan
 
 
 #: json's scanner (C where available), made on first use: ``_scan(text, index) -> (value, end)``.
@@ -251,7 +252,8 @@ def success(layout: Output, result: dict[str, Any] | None, request_id: str) -> R
     else:  # every member goes in the body (the usual case): the result is the body
         body = result
     # tuple.__new__: a NamedTuple's own __new__ is a Python function (this is every answer's path)
-    return tuple.__new__(Reply, (layout.status, headers, body, _encode_json(body).encode()))
+    text = "".join(_chunks(body, 0)) if _chunks is not None else _encode_json(body)  # the encoder, without a call
+    return tuple.__new__(Reply, (layout.status, headers, body, text.encode()))
 
 
 def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:
@@ -285,8 +287,14 @@ def _json_encoder() -> Callable[[Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return plain.encode
+    global _chunks
     chunks = make(None, plain.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    _chunks = chunks
     return lambda value: "".join(chunks(value, 0))
+
+
+#: json's C encoder, once made: ``"".join(_chunks(value, 0))`` is compact JSON (None: not made, or no C encoder).
+_chunks: Callable[[Any, int], list[str]] | None = None
 
 
 #: (second, its HTTP date): formatting the Date header once a second, not per call.

@@ -32,6 +32,7 @@ class Violation(NamedTuple):
 
 
 _Check = Callable[[Any, str, list[Violation]], None]
+_Limits = Callable[[Mapping[str, Any], list[Violation]], None]
 
 #: A string check -> (min length, max length, pattern, enum): what a string passing it satisfies.
 _QUICK: dict[_Check, tuple[int, int, re.Pattern[str] | None, frozenset[str] | None]] = {}
@@ -241,24 +242,36 @@ def _documented_limits(spec: OperationSpec, params: Mapping[str, Any], out: list
 
 
 @functools.cache
-def checker(service: str, operation: str) -> Callable[[Mapping[str, Any]], list[Violation]]:
-    """The model's constraints for one operation, compiled once: called with a request's members, it
-    returns every constraint they break (and documented limits the model lacks), in member order."""
+def compiled(service: str, operation: str) -> tuple[_Check, _Limits | None]:
+    """The model's constraints for one operation, compiled once: ``(check, limits)``.
+
+    ``check(params, "", out)`` appends every constraint the request's members break, in
+    member order; ``limits(params, out)`` (None when there are none) the item limits the
+    documentation states where the model has no ``max``.
+    """
     from .model import operation as spec_of
 
     spec = spec_of(service, operation)
     assert spec is not None
-    compiled = _compile(spec.input_shape, {}, facts.DOCUMENTED_PATTERNS.get(service, {}))
-    documented = spec.name in facts.DOCUMENTED_MAX_ITEMS
+    check = _compile(spec.input_shape, {}, facts.DOCUMENTED_PATTERNS.get(service, {}))
+    if spec.name not in facts.DOCUMENTED_MAX_ITEMS:
+        return check, None
+    return check, functools.partial(_documented_limits, spec)
 
-    def check(params: Mapping[str, Any]) -> list[Violation]:
+
+def checker(service: str, operation: str) -> Callable[[Mapping[str, Any]], list[Violation]]:
+    """The model's constraints for one operation: called with a request's members, it returns every
+    constraint they break (and documented limits the model lacks), in member order."""
+    check, limits = compiled(service, operation)
+
+    def run(params: Mapping[str, Any]) -> list[Violation]:
         out: list[Violation] = []
-        compiled(params, "", out)
-        if documented:
-            _documented_limits(spec, params, out)
+        check(params, "", out)
+        if limits is not None:
+            limits(params, out)
         return out
 
-    return check
+    return run
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
