@@ -22,7 +22,11 @@ Rows:
    fake is inactive while the floor runs (its handlers are registered but return at
    once), so it does none of its work for the floor's calls. CreateMeeting is also
    measured against botocore's ``Stubber`` (``add_response`` per call), which answers
-   earlier, at ``before-call``, and so skips signing, sending and HTTP parsing.
+   earlier, at ``before-call``, and so skips signing, sending and HTTP parsing; and (row
+   1c) against its essential work alone: a ``before-send`` handler that reads the
+   request's JSON, builds the meeting with the fake's own ``build_meeting``, keeps it and
+   encodes the answer, with no validation, routing, call records or error injection. What
+   the fake costs beyond row 1c is those.
 2. Set-up and teardown: ``FakeChime()`` + ``start()`` + ``stop()`` + ``verify()``, and
    the ``fake_chime`` fixture's whole per-test cost in a pytest run (tests requesting
    it against the same tests without it), both in units of one fake-answered call.
