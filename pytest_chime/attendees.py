@@ -158,7 +158,9 @@ def _limit_message(meeting: Mapping[str, Any]) -> str:
 def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
     """The meeting's attendee for ``item``: the one with its ExternalUserId, else a new one within the limit."""
     meeting_id = meeting["MeetingId"]
-    present = fake.attendees.setdefault(meeting_id, {})
+    present = fake.attendees.get(meeting_id)
+    if present is None:
+        present = fake.attendees[meeting_id] = {}
     external = item["ExternalUserId"]
     # any() over C iterators: a meeting of many attendees is scanned without a Python loop
     if any(map(operator.eq, itertools.repeat(external), map(_external_user_id, present.values()))):
@@ -166,11 +168,12 @@ def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Ma
     if len(present) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
     if request.service == facts.MODERN:
-        broken = feature_rule(meeting, item.get("Capabilities"))
-        if broken:
-            raise ServiceError("BadRequestException", validate.message(broken))
         if item.get("Capabilities") is None:
             item = {**item, "Capabilities": default_capabilities(meeting)}
+        else:
+            broken = feature_rule(meeting, item["Capabilities"])
+            if broken:
+                raise ServiceError("BadRequestException", validate.message(broken))
     attendee = build_attendee(fake._ids, service=request.service, params=item)
     if fake.attendee_hooks:
         fake.run_hooks(fake.attendee_hooks, attendee, meeting, dict(item))

@@ -34,8 +34,11 @@ class Violation(NamedTuple):
 _Check = Callable[[Any, str, list[Violation]], None]
 _Limits = Callable[[Mapping[str, Any], list[Violation]], None]
 
-#: A string check -> (min length, max length, pattern, enum): what a string passing it satisfies.
-_QUICK: dict[_Check, tuple[int, int, re.Pattern[str] | None, frozenset[str] | None]] = {}
+#: A string check -> (min length, max length, pattern, enum, strings seen to pass): what a string
+#: passing it satisfies. Values repeat (a region, a meeting's id): one seen to pass skips the pattern.
+_QUICK: dict[_Check, tuple[int, int, re.Pattern[str] | None, frozenset[str] | None, set[str]]] = {}
+#: How many passing strings each check remembers.
+_PASSED_LIMIT = 256
 
 
 def shown(value: Any) -> str:
@@ -93,12 +96,16 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
                     continue
                 limits = quick.get(name)
                 if limits is not None and type(item) is str:
-                    lo, hi, regex, enum = limits
+                    lo, hi, regex, enum, passed = limits
+                    if item in passed:
+                        continue
                     if (
                         lo <= len(item) <= hi
                         and (regex is None or regex.fullmatch(item) is not None)
                         and (enum is None or item in enum)
                     ):
+                        if len(passed) < _PASSED_LIMIT:
+                            passed.add(item)
                         continue  # string_check would find nothing: it runs only to say what is wrong
                 sub = members.get(name)
                 if sub is not None:
@@ -141,7 +148,7 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
                 _fail(out, value, shape, path, "enum", f"Member must satisfy enum value set: [{', '.join(enum)}]")
 
         check = string_check
-        _QUICK[check] = (lo or 0, sys.maxsize if hi is None else hi, regex, frozenset(enum) if enum else None)
+        _QUICK[check] = (lo or 0, sys.maxsize if hi is None else hi, regex, frozenset(enum) if enum else None, set())
     elif kind in ("integer", "long"):
         lo, hi = meta.get("min"), meta.get("max")
 
