@@ -189,8 +189,9 @@ def test_keys_already_in_the_environment_are_kept(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.parametrize("region", ["mars-1", "ap-southeast-3", "eu-west-1"])
 def test_a_control_region_without_the_service_has_no_endpoint(fake_chime: FakeChime, region: str) -> None:
     client = make_client(MODERN, region=region, retries={"total_max_attempts": 1})
-    with pytest.raises(EndpointConnectionError):
-        client.create_meeting(**valid_request(MODERN))
+    for _ in range(2):  # the wire remembers the regions of endpoints it has seen: not this one
+        with pytest.raises(EndpointConnectionError):
+            client.create_meeting(**valid_request(MODERN))
     assert fake_chime.meetings == {}
     assert fake_chime.calls == []
 

@@ -182,3 +182,12 @@ def test_high_resolution_video_allows_at_most_25_attendees(fake_chime: FakeChime
     assert "MeetingFeatures.Attendee.MaxCount 26 is over 25" in message
     features["Attendee"]["MaxCount"] = 25
     assert client.create_meeting(**valid_request(MODERN, MeetingFeatures=features))["Meeting"]
+
+
+def test_a_value_seen_to_pass_lets_no_other_value_through(fake_chime: FakeChime, client: Any, service: str) -> None:
+    client.create_meeting(**valid_request(service, ClientRequestToken="token-seen-1"))
+    client.create_meeting(**valid_request(service, ClientRequestToken="token-seen-1"))  # remembered as passing
+    message = rejected(client, **valid_request(service, ClientRequestToken="token seen 1"))
+    assert "at 'ClientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern" in (
+        message
+    )

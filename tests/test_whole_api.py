@@ -31,6 +31,22 @@ def test_every_meeting_operation_the_model_has_is_answered(service: str) -> None
     assert missing == [], f"botocore models {service} operations the fake does not answer: {', '.join(missing)}"
 
 
+def test_a_service_rule_runs_only_when_a_member_it_reads_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+
+    def recorded(tags: object, path: str = "Tags") -> list[Any]:
+        seen.append(tags)
+        return []
+
+    monkeypatch.setattr("pytest_chime.validate.tag_rules", recorded)  # CreateMeeting's rule reads("Tags")
+    request = valid_request(MODERN)
+    assert operations.check(MODERN, "CreateMeeting", request) == []
+    assert seen == []
+    tags = [{"Key": "team", "Value": "a"}]
+    assert operations.check(MODERN, "CreateMeeting", {**request, "Tags": tags}) == []
+    assert seen == [tags]
+
+
 def create(client: Any, service: str = MODERN, **overrides: Any) -> dict[str, Any]:
     return dict(client.create_meeting(**valid_request(service, **overrides))["Meeting"])
 
