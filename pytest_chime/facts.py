@@ -106,6 +106,11 @@ DOCUMENTED_MAX_ITEMS: Final[dict[str, dict[str, int]]] = {
 DEFAULT_PAGE_SIZE: Final = 100
 
 
+def control_region(service: str, region: str) -> str:
+    """Where ``service`` hosts a meeting asked for in ``region``: the legacy service is global (us-east-1)."""
+    return LEGACY_CONTROL_REGION if service == LEGACY else region
+
+
 def partition(region: str) -> str:
     """The AWS partition a region belongs to (a meeting stays in its control region's)."""
     if region.startswith("us-gov-"):

@@ -50,11 +50,6 @@ def _modelled(value: Any, shape: Shape) -> Any:
     return value
 
 
-def control_region(service: str, region: str) -> str:
-    """Where ``service`` hosts a meeting asked for in ``region`` (the legacy service: us-east-1)."""
-    return facts.LEGACY_CONTROL_REGION if service == facts.LEGACY else region
-
-
 def build_meeting(
     rng: random.Random,
     *,
@@ -74,7 +69,7 @@ def build_meeting(
     legacy = service == facts.LEGACY
     meeting_id = facts.meeting_id(rng)
     media_region = params.get("MediaRegion") or default_media_region
-    control = facts.LEGACY_CONTROL_REGION if legacy else region  # control_region(service, region)
+    control = facts.control_region(service, region)
     made = {
         "MeetingId": meeting_id,
         "MediaRegion": media_region,
@@ -125,7 +120,7 @@ def _media_region_violations(request: Request, region: str) -> list[Violation]:
                 f"Supported media regions: {', '.join(allowed)}",
             )
         ]
-    control = control_region(request.service, request.region)
+    control = facts.control_region(request.service, request.region)
     if facts.partition(region) != facts.partition(control):
         return [
             Violation(

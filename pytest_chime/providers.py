@@ -324,9 +324,8 @@ def _media_regions(service: str) -> tuple[str, ...]:
 
 
 def _control_region(service: str, control_region: str | None) -> str:
-    if _check_service(service) == facts.LEGACY:
-        return facts.LEGACY_CONTROL_REGION
-    return control_region if control_region is not None else facts.DEFAULT_REGION
+    region = facts.DEFAULT_REGION if control_region is None else control_region
+    return facts.control_region(_check_service(service), region)
 
 
 def _check_members(what: str, overrides: dict[str, Any], members: tuple[str, ...]) -> None:

@@ -46,7 +46,6 @@ from .valid import (
     _arn_format,
     _arns,
     _attendee_lists,
-    _control_region,
     _features_of,
     _list_limits,
     _meeting_arns,
@@ -315,7 +314,7 @@ def _features_replacing(
 def _notification_breakers(
     service: str, region: str, shape: Shape, base: SearchStrategy[dict[str, Any]]
 ) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
-    control = _control_region(service, region)
+    control = facts.control_region(service, region)
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
     for name, member in shape.members.items():
         if name not in facts.NOTIFICATION_ARN_PATTERNS or name not in _ARN_RESOURCES:
@@ -381,7 +380,7 @@ def _meeting_breakers(service: str, region: str, operation: str, pinned: frozens
                 ),
             )
         )
-        control = _control_region(service, region)
+        control = facts.control_region(service, region)
         foreign = [r for r in facts.MEDIA_REGIONS[service] if facts.partition(r) != facts.partition(control)]
         if foreign:
             out.append(

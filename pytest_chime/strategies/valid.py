@@ -104,10 +104,6 @@ def _member(service: str, *path: str, operation: str = "CreateMeeting") -> Shape
     return shape
 
 
-def _control_region(service: str, region: str) -> str:
-    return facts.LEGACY_CONTROL_REGION if service == facts.LEGACY else region
-
-
 # --- the request's members --------------------------------------------------------------------
 
 
@@ -118,7 +114,7 @@ def _media_regions(service: str, region: str | None) -> tuple[str, ...]:
     regions = facts.MEDIA_REGIONS[service]
     if region is None:
         return regions
-    control = _control_region(service, region)
+    control = facts.control_region(service, region)
     usable = tuple(r for r in regions if facts.partition(r) == facts.partition(control))
     if not usable:
         raise InvalidArgument(f"{service!r} has no media region in the partition of region={region!r}")
@@ -282,14 +278,14 @@ def notification_arns(
     shape = _member(service, "NotificationsConfiguration", target)
     if target not in _ARN_RESOURCES or target not in facts.NOTIFICATION_ARN_PATTERNS:
         raise InvalidArgument(f"pytest-chime knows no rule for {target} ARNs; it knows {', '.join(_ARN_RESOURCES)}")
-    return _arns(target, _control_region(service, region), shape)
+    return _arns(target, facts.control_region(service, region), shape)
 
 
 def notifications_configurations(
     *, service: str = facts.MODERN, region: str = facts.DEFAULT_REGION
 ) -> SearchStrategy[dict[str, str]]:
     """Generates NotificationsConfiguration dicts with at least one target ARN the service accepts."""
-    return _notifications_of(_member(service, "NotificationsConfiguration"), _control_region(service, region))
+    return _notifications_of(_member(service, "NotificationsConfiguration"), facts.control_region(service, region))
 
 
 def _notifications_of(shape: Shape, control: str) -> SearchStrategy[dict[str, str]]:
@@ -478,7 +474,7 @@ def _phone_numbers() -> SearchStrategy[str]:
 def _meeting_arns(service: str, region: str) -> SearchStrategy[str]:
     """Meeting ARNs as the fake writes them, of no meeting in particular (pin ``resource_arn=``)."""
     return st.builds(
-        functools.partial(facts.meeting_arn, _control_region(service, region), facts.DEFAULT_ACCOUNT_ID),
+        functools.partial(facts.meeting_arn, facts.control_region(service, region), facts.DEFAULT_ACCOUNT_ID),
         meeting_ids(),
     )
 
@@ -508,7 +504,7 @@ _MEMBER_STRATEGIES: Final[dict[str, _MemberStrategy]] = {
     "MeetingHostId": lambda service, region, operation, shape: _text(shape, unreserved=True),
     "Tags": lambda service, region, operation, shape: _tags_of(shape),
     "NotificationsConfiguration": lambda service, region, operation, shape: _notifications_of(
-        shape, _control_region(service, region)
+        shape, facts.control_region(service, region)
     ),
     "MeetingFeatures": lambda service, region, operation, shape: _features_of(shape),
     "TenantIds": lambda service, region, operation, shape: _tenant_ids_of(shape),
