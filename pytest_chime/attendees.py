@@ -95,11 +95,6 @@ def _capabilities_rule(request: Request) -> list[Violation]:
     return capability_rule(request.params.get("Capabilities"))
 
 
-@reads("Tags")
-def _tags_rule(request: Request) -> list[Violation]:
-    return validate.tag_rules(request.params.get("Tags"))
-
-
 def feature_rule(meeting: Mapping[str, Any], capabilities: Any, path: str = "Capabilities") -> list[Violation]:
     """A channel the meeting's MeetingFeatures switch off (MaxResolution None) takes no capability but None.
 
@@ -224,7 +219,7 @@ def find(fake: FakeChime, request: Request) -> dict[str, Any]:
 # --- operations -------------------------------------------------------------------------------
 
 
-@operation("CreateAttendee", rules=(_reserved_rule, _capabilities_rule, _tags_rule))
+@operation("CreateAttendee", rules=(_reserved_rule, _capabilities_rule, validate.tags_rule))
 def create_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
     """An attendee of the meeting (the existing one for an ExternalUserId already there)."""
     meeting = meetings.find(fake, request)

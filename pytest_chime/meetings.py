@@ -162,11 +162,6 @@ def _high_resolution(request: Request) -> list[Violation]:
     return []
 
 
-@reads("Tags")
-def _tags(request: Request) -> list[Violation]:
-    return validate.tag_rules(request.params.get("Tags"))
-
-
 @reads("NotificationsConfiguration")
 def _notifications(request: Request) -> list[Violation]:
     notifications = request.params.get("NotificationsConfiguration")
@@ -202,7 +197,7 @@ def _primary(request: Request) -> list[Violation]:
 
 
 #: The service's rules for a new meeting, beyond the model's constraints.
-NEW_MEETING_RULES = (_media_region, _reserved, _high_resolution, _tags, _notifications, _primary)
+NEW_MEETING_RULES = (_media_region, _reserved, _high_resolution, validate.tags_rule, _notifications, _primary)
 
 
 # --- state ------------------------------------------------------------------------------------

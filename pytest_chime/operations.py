@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import facts, model, protocol, validate
 from .errors import ServiceError
+from .validate import reads as reads  # rules are declared with it beside their handlers
 
 if TYPE_CHECKING:
     from .fake import FakeChime
@@ -68,23 +69,6 @@ def operation(name: str, *, rules: Sequence[Rule] = ()) -> Callable[[Handler], H
     return register
 
 
-#: Rule -> the request members it reads (see :func:`reads`).
-_READS: dict[Callable[..., Any], tuple[str, ...]] = {}
-
-
-def reads(*members: str) -> Callable[[Rule], Rule]:
-    """Declare the request members a service rule reads: it runs only when one of them is sent.
-
-    A rule without this declaration runs on every request of its operations.
-    """
-
-    def declare(rule: Rule) -> Rule:
-        _READS[rule] = members
-        return rule
-
-    return declare
-
-
 class Route(NamedTuple):
     """What answering one operation of one service needs, looked up once."""
 
@@ -115,7 +99,7 @@ def route(service: str, name: str) -> Route | None:
         *validate.compiled(service, name),
         protocol.layout(service, name),
         protocol.output(service, name),
-        tuple((_READS.get(rule), rule) for rule in found.rules),
+        tuple((validate.members_read(rule), rule) for rule in found.rules),
     )
 
 

@@ -22,16 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import attendees, facts, meetings, validate
 from .errors import ServiceError
-from .operations import Request, operation, reads
+from .operations import Request, operation
 
 if TYPE_CHECKING:
     from .fake import FakeChime
-    from .validate import Violation
-
-
-@reads("Tags")
-def _tag_rules(request: Request) -> list[Violation]:
-    return validate.tag_rules(request.params.get("Tags"))
 
 
 def _by_arn(fake: FakeChime, request: Request) -> dict[str, Any]:
@@ -73,7 +67,8 @@ def _untag(fake: FakeChime, record: dict[str, Any], keys: list[str]) -> None:
     previous = record.get("Tags")
     if previous is None:
         return
-    left = [tag for tag in previous if tag["Key"] not in set(keys)]
+    removed = set(keys)
+    left = [tag for tag in previous if tag["Key"] not in removed]
     if left:
         record["Tags"] = left
     else:
@@ -95,7 +90,7 @@ def _listed(record: dict[str, Any]) -> dict[str, Any]:
 # --- chime-sdk-meetings ----------------------------------------------------------------------------
 
 
-@operation("TagResource", rules=(_tag_rules,))
+@operation("TagResource", rules=(validate.tags_rule,))
 def tag_resource(fake: FakeChime, request: Request) -> None:
     """Add tags to a meeting named by its ARN (204)."""
     _tag(fake, _by_arn(fake, request), request.params["Tags"], facts.MAX_MEETING_TAGS, _over(request))
@@ -116,7 +111,7 @@ def list_tags_for_resource(fake: FakeChime, request: Request) -> dict[str, Any]:
 # --- legacy chime ----------------------------------------------------------------------------------
 
 
-@operation("TagMeeting", rules=(_tag_rules,))
+@operation("TagMeeting", rules=(validate.tags_rule,))
 def tag_meeting(fake: FakeChime, request: Request) -> None:
     """Add tags to a legacy meeting (204)."""
     meeting = meetings.find(fake, request)
@@ -135,7 +130,7 @@ def list_meeting_tags(fake: FakeChime, request: Request) -> dict[str, Any]:
     return _listed(meetings.find(fake, request))
 
 
-@operation("TagAttendee", rules=(_tag_rules,))
+@operation("TagAttendee", rules=(validate.tags_rule,))
 def tag_attendee(fake: FakeChime, request: Request) -> None:
     """Add tags to a legacy attendee (204)."""
     attendee = attendees.find(fake, request)

@@ -13,7 +13,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import facts
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from botocore.model import Shape
 
     from .model import OperationSpec
+    from .operations import Request
 
 
 class Violation(NamedTuple):
@@ -230,6 +231,36 @@ def tag_rules(tags: Any, path: str = "Tags") -> list[Violation]:
             )
         seen.add(key)
     return out
+
+
+#: Rule -> the request members it reads (see :func:`reads`).
+_READS: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+_Rule = TypeVar("_Rule", bound=Callable[..., Any])
+
+
+def reads(*members: str) -> Callable[[_Rule], _Rule]:
+    """Declare the request members a service rule reads: it runs only when one of them is sent.
+
+    A rule without this declaration runs on every request of its operations.
+    """
+
+    def declare(rule: _Rule) -> _Rule:
+        _READS[rule] = members
+        return rule
+
+    return declare
+
+
+def members_read(rule: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The request members ``rule`` was declared to read with :func:`reads` (None: it reads any)."""
+    return _READS.get(rule)
+
+
+@reads("Tags")
+def tags_rule(request: Request) -> list[Violation]:
+    """The service rule of a request carrying ``Tags``: :func:`tag_rules` of them."""
+    return tag_rules(request.params.get("Tags"))
 
 
 def regex(pattern: str) -> re.Pattern[str]:
