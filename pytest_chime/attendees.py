@@ -17,7 +17,6 @@ and the faker provider share it). Chosen where AWS does not say, each tested:
 from __future__ import annotations
 
 import functools
-import itertools
 import operator
 import random
 from collections.abc import Mapping
@@ -135,7 +134,6 @@ def default_capabilities(meeting: Mapping[str, Any]) -> dict[str, str]:
 # --- state ------------------------------------------------------------------------------------
 
 _first = operator.itemgetter(0)
-_external_user_id = operator.methodcaller("get", "ExternalUserId")
 
 
 def limit(meeting: Mapping[str, Any]) -> int:
@@ -157,9 +155,9 @@ def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Ma
     if present is None:
         present = fake.attendees[meeting_id] = {}
     external = item["ExternalUserId"]
-    # any() over C iterators: a meeting of many attendees is scanned without a Python loop
-    if any(map(operator.eq, itertools.repeat(external), map(_external_user_id, present.values()))):
-        return next(a for a in present.values() if a.get("ExternalUserId") == external)
+    found = next((a for a in present.values() if a.get("ExternalUserId") == external), None)
+    if found is not None:
+        return found
     if len(present) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
     if request.service == facts.MODERN:

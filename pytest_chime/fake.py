@@ -505,7 +505,7 @@ class FakeChime:
         spec = route.spec
         service, operation = spec.service, spec.name
         with self._lock:
-            request_id = self._request_pool.pop() if self._request_pool else self._draw_request_ids()
+            request_id = self._next_request_id()
             try:
                 if self._errors or self.chaos or decode_error is not None:
                     self._reject_early(service, operation, decode_error)
@@ -534,10 +534,11 @@ class FakeChime:
                 )
             return reply
 
-    def _draw_request_ids(self) -> str:
-        """Draw the next batch of request ids into the pool; the first of them."""
-        rng = self._request_ids
-        self._request_pool = [_request_id(rng) for _ in range(_REQUEST_ID_BATCH)][::-1]
+    def _next_request_id(self) -> str:
+        """The next request id of the sequence, drawn ahead in batches."""
+        if not self._request_pool:
+            rng = self._request_ids
+            self._request_pool = [_request_id(rng) for _ in range(_REQUEST_ID_BATCH)][::-1]
         return self._request_pool.pop()
 
     def _rollback(self) -> None:
@@ -569,7 +570,7 @@ class FakeChime:
     def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
         """Record a call the fake will not answer (it fails the test at teardown)."""
         with self._lock:
-            request_id = self._request_pool.pop() if self._request_pool else self._draw_request_ids()
+            request_id = self._next_request_id()
             self.calls.append(Call(service, operation, {}, 0, None, request_id, region, None, reason))
 
     def _reject_early(self, service: str, operation: str, decode_error: str | None) -> None:
@@ -601,7 +602,7 @@ class FakeChime:
 
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             self._internal.append(_Internal(error, text))
-            request_id = self._request_pool.pop() if self._request_pool else self._draw_request_ids()
+            request_id = self._next_request_id()
             code, message = "ServiceFailureException", f"pytest-chime internal error: {error!r}"
             reply = protocol.error(
                 model.operation(service, operation), code, message, request_id, body_code=facts.body_code(code)

@@ -252,8 +252,7 @@ def success(layout: Output, result: dict[str, Any] | None, request_id: str) -> R
     else:  # every member goes in the body (the usual case): the result is the body
         body = result
     # tuple.__new__: a NamedTuple's own __new__ is a Python function (this is every answer's path)
-    text = "".join(_chunks(body, 0)) if _chunks is not None else _encode_json(body)  # the encoder, without a call
-    return tuple.__new__(Reply, (layout.status, headers, body, text.encode()))
+    return tuple.__new__(Reply, (layout.status, headers, body, _encode_json(body).encode()))
 
 
 def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:
@@ -287,14 +286,8 @@ def _json_encoder() -> Callable[[Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return plain.encode
-    global _chunks
     chunks = make(None, plain.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
-    _chunks = chunks
     return lambda value: "".join(chunks(value, 0))
-
-
-#: json's C encoder, once made: ``"".join(_chunks(value, 0))`` is compact JSON (None: not made, or no C encoder).
-_chunks: Callable[[Any, int], list[str]] | None = None
 
 
 #: (second, its HTTP date): formatting the Date header once a second, not per call.

@@ -297,21 +297,6 @@ def compiled(service: str, operation: str) -> tuple[_Check, _Limits | None]:
     return check, functools.partial(_documented_limits, spec)
 
 
-def checker(service: str, operation: str) -> Callable[[Mapping[str, Any]], list[Violation]]:
-    """The model's constraints for one operation: called with a request's members, it returns every
-    constraint they break (and documented limits the model lacks), in member order."""
-    check, limits = compiled(service, operation)
-
-    def run(params: Mapping[str, Any]) -> list[Violation]:
-        out: list[Violation] = []
-        check(params, "", out)
-        if limits is not None:
-            limits(params, out)
-        return out
-
-    return run
-
-
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),

@@ -252,9 +252,10 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
     target = _targets.get(event_name) or _target(event_name)
     service, operation, route = target
     url = request.url
-    region = _host_regions.get((service, url[: url.find("/", 8)]))
+    host = (service, url[: url.find("/", 8)])
+    region = _host_regions.get(host)
     if region is None:
-        region = _region_of(url, service, answering.client_region or fake.region)
+        region = _region_of(url, host, answering.client_region or fake.region)
     if route is None:
         reason = _refusal(service, operation)
         fake.refuse(service, operation, reason, region=region)
@@ -283,17 +284,18 @@ def _target(event_name: str) -> tuple[str, str, operations.Route | None]:
 _host_regions: dict[tuple[str, str], str] = {}
 
 
-def _region_of(url: str, service: str, default: str) -> str:
-    """The control region of a request whose host is not in ``_host_regions``: an AWS endpoint's
-    region (remembered), or ``default`` for a custom one; EndpointConnectionError for an AWS
-    endpoint in a region where the service has none."""
-    region, aws_host = where_url(url, service, default)
+def _region_of(url: str, host: tuple[str, str], default: str) -> str:
+    """The control region of a request whose ``host`` (service, scheme and host) is not in
+    ``_host_regions``: an AWS endpoint's region (remembered), or ``default`` for a custom one;
+    EndpointConnectionError for an AWS endpoint in a region where the service has none."""
+    service = host[0]
+    region, aws_host = where(url, service, default)
     if not aws_host:
         return region
     if region not in model.control_regions(service):
         _no_endpoint(url)
     if len(_host_regions) < 256:
-        _host_regions[(service, url[: url.find("/", 8)])] = region
+        _host_regions[host] = region
     return region
 
 
@@ -329,16 +331,11 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def where(request: AWSPreparedRequest, service: str, default: str) -> tuple[str, bool]:
-    """The control region a request went to, and whether its host is an AWS endpoint of the service.
+def where(url: str, service: str, default: str) -> tuple[str, bool]:
+    """The control region a request to ``url`` went to, and whether its host is an AWS endpoint of the service.
 
     Read from the endpoint's host, else ``default`` (the client's region, when known).
     """
-    return where_url(request.url, service, default)
-
-
-def where_url(url: str, service: str, default: str) -> tuple[str, bool]:
-    """:func:`where` for a request's URL."""
     if service == facts.LEGACY:
         return facts.LEGACY_CONTROL_REGION, False
     start = url.find("://") + 3

@@ -481,7 +481,7 @@ def test_any_body_decoded_and_handled_directly_gets_a_modelled_answer(service: s
             spec = model.operation(service, "CreateMeeting")
             assert spec is not None
             params, problem = protocol.decode(request, spec)
-            region = wire.where(request, service, fake.region)[0]
+            region = wire.where(request.url, service, fake.region)[0]
             reply = fake.handle(service, "CreateMeeting", params, region=region, decode_error=problem)
             response = protocol.encode(reply, request.url)
             assert_modelled(service, response, fake)
