@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import facts, meetings, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page, public, reads
+from .operations import Request, operation, page, public, rule
 from .validate import Violation
 
 if TYPE_CHECKING:
@@ -84,12 +84,12 @@ def _item_rules(item: Mapping[str, Any], path: str = "") -> list[Violation]:
 
 
 # CreateAttendee's request is one item: _item_rules, a rule per member it reads.
-@reads("ExternalUserId")
+@rule("reserved-prefix", reads=("ExternalUserId",))
 def _reserved_rule(request: Request) -> list[Violation]:
     return validate.reserved_prefix(request.params, "ExternalUserId")
 
 
-@reads("Capabilities")
+@rule("capabilities-content-video", reads=("Capabilities",))
 def _capabilities_rule(request: Request) -> list[Violation]:
     return capability_rule(request.params.get("Capabilities"))
 

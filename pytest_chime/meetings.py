@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import attendees, facts, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page, public, reads
+from .operations import Request, operation, page, public, rule
 from .validate import Violation
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def build_meeting(
 # --- the rules of a new meeting -----------------------------------------------------------------
 
 
-@reads("MediaRegion")
+@rule("media-region", "media-region-partition", reads=("MediaRegion",))
 def _media_region(request: Request) -> list[Violation]:
     region = request.params.get("MediaRegion")
     if not isinstance(region, str) or (request.service, region, request.region) in _ACCEPTED:
@@ -133,12 +133,12 @@ def _media_region_violations(request: Request, region: str) -> list[Violation]:
     return []
 
 
-@reads(*facts.RESERVED_PREFIX_MEMBERS)
+@rule("reserved-prefix", reads=facts.RESERVED_PREFIX_MEMBERS)
 def _reserved(request: Request) -> list[Violation]:
     return validate.reserved_prefix(request.params, *facts.RESERVED_PREFIX_MEMBERS)
 
 
-@reads("MeetingFeatures")
+@rule("high-resolution-attendees", reads=("MeetingFeatures",))
 def _high_resolution(request: Request) -> list[Violation]:
     features = request.params.get("MeetingFeatures")
     if not isinstance(features, dict):
@@ -162,7 +162,7 @@ def _high_resolution(request: Request) -> list[Violation]:
     return []
 
 
-@reads("NotificationsConfiguration")
+@rule("arn-target", reads=("NotificationsConfiguration",))
 def _notifications(request: Request) -> list[Violation]:
     notifications = request.params.get("NotificationsConfiguration")
     out: list[Violation] = []
@@ -182,7 +182,7 @@ def _notifications(request: Request) -> list[Violation]:
     return out
 
 
-@reads("PrimaryMeetingId")
+@rule("meeting-id", reads=("PrimaryMeetingId",))
 def _primary(request: Request) -> list[Violation]:
     primary = request.params.get("PrimaryMeetingId")
     if isinstance(primary, str) and validate.regex(facts.MEETING_ID_PATTERN).fullmatch(primary) is None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import facts, model, protocol, validate
 from .errors import ServiceError
-from .validate import reads as reads  # rules are declared with it beside their handlers
+from .validate import rule as rule  # rules are declared with it beside their handlers
 
 if TYPE_CHECKING:
     from .fake import FakeChime
@@ -99,7 +99,7 @@ def route(service: str, name: str) -> Route | None:
         *validate.compiled(service, name),
         protocol.layout(service, name),
         protocol.output(service, name),
-        tuple((validate.members_read(rule), rule) for rule in found.rules),
+        tuple((validate.rule_info(check).reads, check) for check in found.rules),
     )
 
 
@@ -113,6 +113,14 @@ def implemented(service: str | None = None) -> tuple[str, ...]:
     """The operations the fake answers for ``service`` (None: for any served service), sorted."""
     wanted = (service,) if service else facts.SERVICES
     return tuple(sorted(name for name in TABLE if any(model.operation(s, name) is not None for s in wanted)))
+
+
+def rule_names(operation: str) -> tuple[str, ...]:
+    """The names of the service rules ``operation`` declares (``Violation.rule``), in declaration order."""
+    found = TABLE.get(operation)
+    if found is None:
+        raise KeyError(f"{operation} is not implemented")
+    return tuple(dict.fromkeys(name for check in found.rules for name in validate.rule_info(check).names))
 
 
 def violations(found: Route, request: Request) -> list[Violation]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import meetings
 from .errors import ServiceError
-from .operations import Request, operation, reads
+from .operations import Request, operation, rule
 from .validate import Violation
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 ENGINES = ("EngineTranscribeSettings", "EngineTranscribeMedicalSettings")
 
 
-@reads("TranscriptionConfiguration")
+@rule("one-engine", reads=("TranscriptionConfiguration",))
 def _one_engine(request: Request) -> list[Violation]:
     configuration = request.params.get("TranscriptionConfiguration")
     if not isinstance(configuration, dict):

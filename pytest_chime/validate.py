@@ -233,31 +233,41 @@ def tag_rules(tags: Any, path: str = "Tags") -> list[Violation]:
     return out
 
 
-#: Rule -> the request members it reads (see :func:`reads`).
-_READS: dict[Callable[..., Any], tuple[str, ...]] = {}
+class RuleInfo(NamedTuple):
+    """What a service rule declares: the rule names it reports, and the request members it reads."""
+
+    #: The ``Violation.rule`` names the rule can report.
+    names: tuple[str, ...]
+    #: The request members it reads: it runs only when one of them is sent (None: always).
+    reads: tuple[str, ...] | None
+
+
+#: Rule -> what it declares (see :func:`rule`).
+_RULES: dict[Callable[..., Any], RuleInfo] = {}
 
 _Rule = TypeVar("_Rule", bound=Callable[..., Any])
 
 
-def reads(*members: str) -> Callable[[_Rule], _Rule]:
-    """Declare the request members a service rule reads: it runs only when one of them is sent.
+def rule(*names: str, reads: tuple[str, ...] | None = None) -> Callable[[_Rule], _Rule]:
+    """Declare a service rule: the rule ``names`` its violations carry, and the request members it
+    ``reads`` (it runs only when one of them is sent; None: on every request of its operations)."""
 
-    A rule without this declaration runs on every request of its operations.
-    """
-
-    def declare(rule: _Rule) -> _Rule:
-        _READS[rule] = members
-        return rule
+    def declare(function: _Rule) -> _Rule:
+        _RULES[function] = RuleInfo(names, reads)
+        return function
 
     return declare
 
 
-def members_read(rule: Callable[..., Any]) -> tuple[str, ...] | None:
-    """The request members ``rule`` was declared to read with :func:`reads` (None: it reads any)."""
-    return _READS.get(rule)
+def rule_info(function: Callable[..., Any]) -> RuleInfo:
+    """What ``function`` was declared with by :func:`rule`."""
+    found = _RULES.get(function)
+    if found is None:
+        raise LookupError(f"{function!r} is not declared with @validate.rule(...)")
+    return found
 
 
-@reads("Tags")
+@rule("tag-key-reserved", "duplicate-tag-key", reads=("Tags",))
 def tags_rule(request: Request) -> list[Violation]:
     """The service rule of a request carrying ``Tags``: :func:`tag_rules` of them."""
     return tag_rules(request.params.get("Tags"))
