@@ -146,6 +146,8 @@ class FakeChime:
         self._undo: list[Callable[[], object]] = []
         #: The last hook run for the call being answered (None: none ran).
         self._hooked: object = None
+        #: What answers the wire for this fake (this fake itself until engine.py lands).
+        self._engine = self
         self._seed_rngs()
 
     def __repr__(self) -> str:
@@ -166,7 +168,7 @@ class FakeChime:
         """Start answering Chime calls (the innermost active fake answers)."""
         from . import wire
 
-        wire.activate(self)
+        wire.activate(self, self._engine)
         return self
 
     def stop(self) -> None:

@@ -78,7 +78,7 @@ def active() -> FakeChime | None:
     return stack[-1] if stack else None
 
 
-def activate(fake: FakeChime) -> None:
+def activate(fake: FakeChime, engine: Any = None) -> None:
     """Make ``fake`` answer every Chime call until ``deactivate``."""
     global _stack
     install()
