@@ -1,25 +1,14 @@
-"""aiobotocore's side: the same answers for async clients (aiobotocore, aioboto3).
-
-aiobotocore sessions inherit botocore's builtin handlers, so the fake's ``before-send``
-handler runs for their calls too, awaited by aiobotocore's emitter. What differs is
-patched here, when the code under test imports aiobotocore (never before: without it,
-nothing async is imported): ``AioEndpoint._send_request`` keeps the answering fake in the
-same ContextVar as the sync path (each asyncio task sees its own), ``AioEndpoint._send``
-is the network guard, retry sleeps (``asyncio.sleep``, or the endpoint's ``_sleep``) and
-adaptive mode's ``AsyncTokenBucket`` are recorded, not slept, and the answer is an
-``AioAWSResponse`` whose body is read with ``await``.
-"""
+"""aiobotocore's side: the same answers for async clients (aiobotocore, aioboto3), patched only once it is imported."""
 
 from __future__ import annotations
 
-import functools
 from types import ModuleType
 from typing import Any
 
-from . import wire
+from . import caches, wire
 
 
-@functools.cache
+@caches.cached(maxsize=1)
 def response_class() -> type:
     """aiobotocore's response class: its ``content`` is awaited."""
     from aiobotocore.awsrequest import AioAWSResponse
@@ -82,7 +71,7 @@ def install_endpoint(endpoint: ModuleType) -> None:
         try:
             return await send_request(self, request_dict, operation_model)
         finally:
-            wire._answering.reset(token)
+            wire.exit_call(token)
 
     guarded_send._pytest_chime = True  # type: ignore[attr-defined]
     wire._patch(cls, "_send", guarded_send)
@@ -100,26 +89,3 @@ def _recording_sleep(original: Any) -> Any:
             await original(self, amount)
 
     return _sleep
-
-
-def install_rate_limiter(bucket: ModuleType) -> None:
-    """Patch adaptive mode's ``AsyncTokenBucket``: a wait for capacity is recorded, not waited."""
-    token_bucket = bucket.AsyncTokenBucket
-    original = token_bucket.acquire
-    if getattr(original, "_pytest_chime", False):
-        return
-
-    async def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
-        fake = wire.answering_fake()
-        if fake is None or not block:
-            return await original(self, amount, block)
-        async with self._new_fill_rate_condition:
-            try:
-                return await self._acquire(amount=amount, block=False)
-            except bucket.CapacityNotAvailableError:
-                fake.record_sleep(self._sleep_amount(amount))
-                self._current_capacity = 0
-                return True
-
-    acquire._pytest_chime = True  # type: ignore[attr-defined]
-    wire._patch(token_bucket, "acquire", acquire)

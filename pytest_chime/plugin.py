@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # imported when a test first asks for the fixture: start-up s
 
 _seed_key = pytest.StashKey[str]()
 _settings_key = pytest.StashKey[dict[str, Any]]()
-_depth_key = pytest.StashKey[int]()
+_before_key = pytest.StashKey[tuple["FakeChime", ...]]()  # the fakes active before a test's setup
 _chaos_key = pytest.StashKey[list[int]]()  # [faults, calls]
 _call_report_key = pytest.StashKey[pytest.TestReport]()
 _fake_key = pytest.StashKey["FakeChime"]()  # the fixture's fake, for the report section
@@ -257,13 +257,13 @@ def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
     node.ihook.pytest_chime_configure(fake=fake)
     for item in injections:
         fake._queue(item)
-    level = wire.depth()
+    before = wire.active_fakes()
     threads = frozenset(threading.enumerate())
     fake.start()
     try:
         yield fake
     finally:
-        left = wire.stop_above(level + 1)
+        left = wire.stop_fakes(_left_since(config, (*before, fake)))
         fake.stop()
         wire.leave_threads(threads, f"test {node.nodeid}")
         totals = config.stash[_chaos_key]
@@ -298,32 +298,86 @@ def _relay_hooks(fake: FakeChime, node: Any) -> None:
         fake.attendee_hooks.append(pytest_chime_attendee_created)
 
 
-def _left_message(left: list[FakeChime]) -> str:
+def _left_message(left: list[FakeChime], by: str = "this test") -> str:
     names = ", ".join(repr(fake) for fake in left)
     return (
-        f"this test left {len(left)} FakeChime(s) started ({names}); they were stopped so that they answer no "
+        f"{by} left {len(left)} FakeChime(s) started ({names}); they were stopped so that they answer no "
         "later test. Stop every fake a test starts (with FakeChime() as fake: ... stops it)."
     )
 
 
+#: Fixture (of broader than function scope) -> the fakes started while it was set up: they are its own.
+_owned_key = pytest.StashKey[dict[Any, list["FakeChime"]]]()
+#: Fixture name -> the fakes it still had started when it was torn down.
+_released_key = pytest.StashKey[dict[str, list["FakeChime"]]]()
+
+
+def _owned(config: pytest.Config) -> list[FakeChime]:
+    """The fakes of the fixtures of broader than function scope now set up."""
+    return [fake for fakes in config.stash.get(_owned_key, {}).values() for fake in fakes]
+
+
+def _left_since(config: pytest.Config, before: tuple[FakeChime, ...]) -> list[FakeChime]:
+    """The fakes started since ``before`` was taken and still active, but for those a wider fixture owns."""
+    owned = _owned(config)
+    return [fake for fake in wire.active_fakes() if fake not in before and fake not in owned]
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    item.stash[_depth_key] = wire.depth()
+    item.stash[_before_key] = wire.active_fakes()
     yield
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
-    """After every fixture is torn down: stop the fakes the test left started, and fail it for that."""
-    left: list[FakeChime] = []
+    """After every fixture is torn down: stop the fakes the test (or a wider fixture) left started, and fail it."""
+    problems: list[str] = []
     try:
         yield
     finally:
-        level = item.stash.get(_depth_key, None)
-        if level is not None:
-            left = wire.stop_above(level)
+        config = item.config
+        released = config.stash.get(_released_key, {})
+        if released:
+            del config.stash[_released_key]
+        for name, fakes in released.items():
+            stopped = wire.stop_fakes(fakes)
+            if stopped:
+                problems.append(_left_message(stopped, f"the fixture {name!r}, torn down,"))
+        before = item.stash.get(_before_key, None)
+        if before is not None:
+            stopped = wire.stop_fakes(_left_since(config, before))
+            if stopped:
+                problems.append(_left_message(stopped))
+    if problems:
+        pytest.fail("pytest-chime: " + "\n".join(problems), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True, specname="pytest_fixture_setup")
+def pytest_fixture_setup_owns_fakes(fixturedef: Any, request: pytest.FixtureRequest) -> Generator[None, object, object]:
+    """A fake started while a fixture of broader than function scope is set up is that fixture's.
+
+    It serves every test of the fixture's scope: the check for fakes a test leaves started passes it by.
+    """
+    if fixturedef.scope == "function":
+        return (yield)
+    before = wire.active_fakes()
+    try:
+        return (yield)
+    finally:
+        config = request.config
+        owned = _owned(config)
+        started = [fake for fake in wire.active_fakes() if fake not in before and fake not in owned]
+        if started:
+            config.stash.setdefault(_owned_key, {}).setdefault(fixturedef, []).extend(started)
+
+
+def pytest_fixture_post_finalizer(fixturedef: Any, request: pytest.FixtureRequest) -> None:
+    """A wider fixture is torn down: a fake it left started fails the test whose teardown tore it down."""
+    fakes = request.config.stash.get(_owned_key, {}).pop(fixturedef, [])
+    left = [fake for fake in fakes if fake in wire.active_fakes()]
     if left:
-        pytest.fail(f"pytest-chime: {_left_message(left)}", pytrace=False)
+        request.config.stash.setdefault(_released_key, {}).setdefault(fixturedef.argname, []).extend(left)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,66 +1,89 @@
-"""Install and route: botocore's event hooks and patches, and which fake is active.
+"""botocore's event hooks and patches, and which active fake answers each Chime call.
 
-The fake answers at ``before-send`` with a real ``AWSResponse`` (made by
-:mod:`pytest_chime.protocol`), so botocore's own serializer, signer, parser, retry
-handler and exception factory all run. Handlers are registered once, through
-``botocore.handlers.BUILTIN_HANDLERS``, so every session created afterwards (and every
-client of it) carries them; they do nothing while no fake is active. botocore is
-imported lazily: an import hook applies the patches when the code under test imports
-botocore's modules itself. Every patch is undone by :func:`uninstall` (the plugin calls
-it when the last pytest session ends).
-
-While a Chime call runs, ``Endpoint._send_request`` (patched) keeps the fake answering
-it, and the client's region, in a ContextVar, set and reset in a ``finally``: retry
-sleeps and the adaptive rate limiter read it, and the network guard in
-``Endpoint._send`` stops any Chime request that reaches it.
+Why it is built this way: docs/how-it-works.rst ("Installation", "Which fake answers").
 """
 
 from __future__ import annotations
 
 import contextvars
-import functools
 import importlib.abc
 import importlib.machinery
+import inspect
 import os
 import re
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from . import facts
+from . import caches, facts
 from .errors import ChimeFakeError, FakeChimeStateError, UnsupportedOperationError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-    from . import model, operations, protocol
     from .fake import FakeChime
-else:  # imported by install(), when a fake first starts: watching for botocore needs none of them
-    model = operations = protocol = None
+    from .operations import Route
+    from .protocol import Reply
 
 
-def _load() -> None:
-    global model, operations, protocol
-    from . import model as _model
-    from . import operations as _operations
-    from . import protocol as _protocol
+class Engine(Protocol):
+    """What answers the wire for one fake (``FakeChime.start()`` hands it to :func:`activate`)."""
 
-    model, operations, protocol = _model, _operations, _protocol
+    @property
+    def real_sleep(self) -> bool:
+        """Whether botocore's sleeps for this fake's calls are slept for real."""
+
+    @property
+    def region(self) -> str:
+        """The control region assumed when a request does not show one."""
+
+    def answer(self, route: Route, params: dict[str, Any], region: str, decode_error: str | None) -> Reply:
+        """The answer to one decoded request."""
+
+    def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
+        """Record a call the fake will not answer."""
+
+    def internal_failure(self, service: str, operation: str, error: BaseException) -> Reply:
+        """Record a failure inside the fake; the answer to send instead."""
+
+    def record_sleep(self, seconds: float) -> None:
+        """Note a delay botocore asked for while this fake answered the call."""
 
 
-#: The active fakes, innermost last. Replaced whole under the lock, so a reader needs no lock.
+# --- which fake answers -------------------------------------------------------------------
+
+
+class _Activation:
+    """One started fake: the user's ``FakeChime``, its engine, and the fakes it was started inside."""
+
+    __slots__ = ("engine", "fake", "live", "outer")
+
+    def __init__(self, fake: FakeChime, engine: Engine, outer: tuple[_Activation, ...]) -> None:
+        self.fake = fake
+        self.engine = engine
+        #: The active fakes of the task or thread that started this one (it is nested in them).
+        self.outer = outer
+        #: False once stopped (a context may still hold it in ``_own``).
+        self.live = True
+
+
+#: Every active fake, in the order started (the last is the innermost started anywhere).
+#: Replaced whole under ``_lock``, so readers need no lock.
+_activations: tuple[_Activation, ...] = ()
+#: The same fakes as the user sees them.
 _stack: tuple[FakeChime, ...] = ()
-_stack_lock = threading.Lock()
-_UNSIGNED = "pytest_chime.unsigned"
+_lock = threading.Lock()
+#: The fakes started in this context (task or thread) or the context it was copied from.
+_own: contextvars.ContextVar[tuple[_Activation, ...]] = contextvars.ContextVar("pytest_chime_own", default=())
 
 
 class _Answering(NamedTuple):
-    """The fake answering the Chime call running in this context, the client's region, and whether it is async."""
+    """The Chime call running in this context: the fake answering it, the client's region, and whether it is async."""
 
-    fake: FakeChime
+    activation: _Activation
     client_region: str | None
     #: An aiobotocore call: the answer must be an ``AioAWSResponse``.
     aio: bool = False
@@ -68,53 +91,78 @@ class _Answering(NamedTuple):
 
 _answering: contextvars.ContextVar[_Answering | None] = contextvars.ContextVar("pytest_chime_answering", default=None)
 
-#: Thread ident -> (the thread, what it outlived): threads a stopped fake left running.
-_orphans: dict[int, tuple[weakref.ref[threading.Thread], str]] = {}
+
+def _innermost() -> _Activation | None:
+    """This context's innermost active fake, else the innermost started anywhere (None: no fake)."""
+    for activation in reversed(_own.get()):
+        if activation.live:
+            return activation
+    activations = _activations
+    return activations[-1] if activations else None
 
 
 def active() -> FakeChime | None:
-    """The fake answering Chime calls now (the innermost started), or None."""
-    stack = _stack
-    return stack[-1] if stack else None
+    """The fake that answers a Chime call made here now, or None."""
+    activation = _innermost()
+    return None if activation is None else activation.fake
 
 
-def activate(fake: FakeChime, engine: Any = None) -> None:
-    """Make ``fake`` answer every Chime call until ``deactivate``."""
-    global _stack
+def active_fakes() -> tuple[FakeChime, ...]:
+    """Every active fake, in the order they were started."""
+    return _stack
+
+
+def activate(fake: FakeChime, engine: Engine) -> None:
+    """Make ``fake`` (answered by ``engine``) answer this task's or thread's Chime calls until :func:`deactivate`."""
+    global _activations, _stack
     install()
-    with _stack_lock:
-        if fake in _stack:
+    with _lock:
+        if any(activation.fake is fake for activation in _activations):
             raise FakeChimeStateError("this FakeChime is already started; stop() it before starting it again")
-        if not _stack:
+        outer = tuple(activation for activation in _own.get() if activation.live)
+        started = _Activation(fake, engine, outer)
+        if not _activations:
             _environment.enter()
+        _activations = (*_activations, started)
         _stack = (*_stack, fake)
+    _own.set((*outer, started))
 
 
 def deactivate(fake: FakeChime) -> None:
-    """Stop ``fake`` answering; it must be the innermost active fake."""
-    global _stack
-    with _stack_lock:
-        if not _stack or _stack[-1] is not fake:
-            state = "not started" if fake not in _stack else "not the innermost active FakeChime"
+    """Stop ``fake`` answering; no fake started inside it (in its task or thread) may still be active."""
+    global _activations, _stack
+    with _lock:
+        stopped = next((activation for activation in _activations if activation.fake is fake), None)
+        if stopped is None or any(stopped in activation.outer for activation in _activations):
+            state = "not started" if stopped is None else "not the innermost active FakeChime"
             raise FakeChimeStateError(f"cannot stop this FakeChime: it is {state}; stop nested fakes innermost first")
-        _stack = _stack[:-1]
-        if not _stack:
+        stopped.live = False
+        _activations = tuple(activation for activation in _activations if activation is not stopped)
+        _stack = tuple(activation.fake for activation in _activations)
+        if not _activations:
             _environment.exit()
+    own = _own.get()
+    if stopped in own:
+        _own.set(tuple(activation for activation in own if activation.live))
 
 
-def depth() -> int:
-    """How many fakes are active."""
-    return len(_stack)
-
-
-def stop_above(level: int) -> list[FakeChime]:
-    """Stop every fake started above ``level`` active ones (innermost first); the fakes stopped."""
+def stop_fakes(fakes: Iterable[FakeChime]) -> list[FakeChime]:
+    """Stop those of ``fakes`` still active, the last started first; the fakes stopped."""
+    wanted = [fake for fake in fakes if fake in _stack]
     stopped = []
-    while len(_stack) > level:
-        fake = _stack[-1]
-        fake.stop()
-        stopped.append(fake)
+    for fake in reversed(_stack):
+        if fake in wanted and fake in _stack:
+            fake.stop()
+            stopped.append(fake)
     return stopped
+
+
+# --- threads that outlive their test ---------------------------------------------------------
+
+#: Thread ident -> (the thread, what it outlived): threads a stopped fake left running.
+_orphans: dict[int, tuple[weakref.ref[threading.Thread], str]] = {}
+#: At most this many are remembered (the oldest forgotten first).
+_ORPHANS_KEPT = 256
 
 
 def leave_threads(started: frozenset[threading.Thread], owner: str) -> list[threading.Thread]:
@@ -129,9 +177,16 @@ def leave_threads(started: frozenset[threading.Thread], owner: str) -> list[thre
         for t in threading.enumerate()
         if t not in started and t is not current and t.is_alive() and not _pool_worker(t)
     ]
-    for thread in left:
-        if thread.ident is not None:
-            _orphans[thread.ident] = (weakref.ref(thread), owner)
+    with _lock:
+        for ident, (ref, _) in list(_orphans.items()):
+            thread = ref()
+            if thread is None or not thread.is_alive():
+                del _orphans[ident]
+        for thread in left:
+            if thread.ident is not None:
+                _orphans[thread.ident] = (weakref.ref(thread), owner)
+        while len(_orphans) > _ORPHANS_KEPT:
+            del _orphans[next(iter(_orphans))]
     return left
 
 
@@ -146,7 +201,7 @@ def _refuse_orphan() -> None:
         return
     thread = entry[0]()
     if thread is not threading.current_thread():  # the ident was reused by a new thread
-        del _orphans[threading.get_ident()]
+        _orphans.pop(threading.get_ident(), None)
         return
     raise FakeChimeStateError(
         f"a Chime call from thread {thread.name!r}, which {entry[1]} left running, came after that fake "
@@ -155,13 +210,11 @@ def _refuse_orphan() -> None:
     )
 
 
-class _Environment:
-    """What botocore's credential chain sees while a fake is active (as moto's ``mock_aws`` does).
+# --- the environment botocore's credential chain sees -------------------------------------------
 
-    The instance metadata service is switched off, and dummy keys are provided when the
-    environment has none, so clients created meanwhile neither probe 169.254.169.254 nor
-    fail for want of credentials. What was there is put back when the last fake stops.
-    """
+
+class _Environment:
+    """Metadata service off and dummy keys in ``os.environ`` while a fake is active; what was there put back after."""
 
     def __init__(self) -> None:
         self._saved: dict[str, str | None] = {}
@@ -200,10 +253,50 @@ def _forget_dummy_keys() -> None:
         session._credentials = None  # type: ignore[union-attr]
 
 
-# --- event handlers -----------------------------------------------------------------------
+# --- credentials: at client creation and during a call ------------------------------------------
 
 
-@functools.cache
+def client_arguments(session: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``create_client``'s keyword arguments, with the dummy keys added for a Chime client made while a fake is active.
+
+    Only when no keys are passed and the session holds no credentials yet: then botocore
+    would run its credential chain (a process, a container or metadata endpoint, a role).
+    """
+    service = args[0] if args else kwargs.get("service_name")
+    if not _activations or service not in facts.SERVICES or getattr(session, "_credentials", None) is not None:
+        return kwargs
+    try:
+        given = _create_client_signature().bind(session, *args, **kwargs).arguments
+    except TypeError:  # botocore reports the misuse itself
+        return kwargs
+    if given.get("aws_access_key_id") is not None or given.get("aws_secret_access_key") is not None:
+        return kwargs
+    return {**kwargs, "aws_access_key_id": facts.DUMMY_ACCESS_KEY_ID, "aws_secret_access_key": facts.DUMMY_SECRET_KEY}
+
+
+@caches.cached(maxsize=1)
+def _create_client_signature() -> inspect.Signature:
+    """botocore's ``Session.create_client`` signature (aiobotocore's takes the same arguments)."""
+    from botocore.session import Session
+
+    return inspect.signature(Session.create_client)  # follows __wrapped__ past the patch
+
+
+def patch_create_client(cls: type) -> None:
+    """Patch ``cls.create_client`` (botocore's or aiobotocore's session) to pass :func:`client_arguments`."""
+    original = cls.create_client  # type: ignore[attr-defined]
+    if getattr(original, "_pytest_chime", False):
+        return
+
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return original(self, *args, **client_arguments(self, args, kwargs))
+
+    create_client.__wrapped__ = original  # type: ignore[attr-defined]
+    create_client._pytest_chime = True  # type: ignore[attr-defined]
+    _patch(cls, "create_client", create_client)
+
+
+@caches.cached(maxsize=1)
 def _credential_classes() -> tuple[type, type]:
     from botocore import credentials
 
@@ -216,24 +309,28 @@ def _static(credentials: object) -> bool:
     return isinstance(credentials, static) and not isinstance(credentials, refreshable)
 
 
+_UNSIGNED = "pytest_chime.unsigned"
+
+
 def _on_before_call(request_signer: Any = None, context: Any = None, **_: Any) -> None:
-    # Signing reads the client's credentials, and refreshable ones (assume-role, SSO,
-    # container, process, instance metadata) may fetch from the network to do it. While
-    # a fake is active, a Chime call is signed only with static keys already in hand;
-    # any other call goes unsigned (the fake needs no signature), so no provider runs.
-    if _stack and context is not None and not _static(getattr(request_signer, "_credentials", None)):
+    if _activations and context is not None and not _static(getattr(request_signer, "_credentials", None)):
         context[_UNSIGNED] = True
 
 
 def _on_choose_signer(context: Any = None, **_: Any) -> Any:
-    if _stack and context is not None and context.get(_UNSIGNED):
+    if _activations and context is not None and context.get(_UNSIGNED):
         import botocore
 
         return botocore.UNSIGNED
     return None
 
 
+# --- answering ------------------------------------------------------------------------------
+
+
 def _refusal(service: str, operation: str) -> str:
+    from . import operations
+
     return (
         f"pytest-chime's fake does not implement {service} {operation}, so the call was stopped before reaching "
         f"the network. Implemented on {service}: {', '.join(operations.implemented(service)) or 'nothing'}. "
@@ -242,61 +339,55 @@ def _refusal(service: str, operation: str) -> str:
 
 
 def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
+    from . import protocol
+
     answering = _answering.get()
     if answering is None:
-        stack = _stack
-        if not stack:
+        activation = _innermost()
+        if activation is None:
             return None
-        answering = _Answering(stack[-1], None)
-    fake = answering.fake
-    target = _targets.get(event_name) or _target(event_name)
-    service, operation, route = target
+        answering = _Answering(activation, None)
+    engine = answering.activation.engine
+    service, operation, route = _target(event_name)
     url = request.url
-    host = (service, url[: url.find("/", 8)])
-    region = _host_regions.get(host)
+    region, served = _host_region(service, url[: url.find("/", 8)])
+    if not served:
+        _no_endpoint(url)
     if region is None:
-        region = _region_of(url, host, answering.client_region or fake.region)
+        region = answering.client_region or engine.region
     if route is None:
         reason = _refusal(service, operation)
-        fake.refuse(service, operation, reason, region=region)
+        engine.refuse(service, operation, reason, region=region)
         raise UnsupportedOperationError(reason)
     try:
         params, problem = protocol.read(request, route.layout)
-        reply = fake.answer(route, params, region, problem)
+        reply = engine.answer(route, params, region, problem)
         return protocol.encode(reply, url, aio=answering.aio)
     except ChimeFakeError:
         raise
     except Exception as error:  # a fake bug must not escape into botocore as something else
-        return protocol.encode(fake.internal_failure(service, operation, error), url, aio=answering.aio)
+        return protocol.encode(engine.internal_failure(service, operation, error), url, aio=answering.aio)
 
 
-#: before-send event name -> (service, operation, its route or None when the fake does not serve it).
-_targets: dict[str, tuple[str, str, operations.Route | None]] = {}
+@caches.cached(maxsize=512)
+def _target(event_name: str) -> tuple[str, str, Route | None]:
+    """A before-send event's service, operation, and its route (None: the fake does not serve it)."""
+    from . import operations
 
-
-def _target(event_name: str) -> tuple[str, str, operations.Route | None]:
     service, operation = event_name.split(".", 2)[1:]
-    found = _targets[event_name] = (service, operation, operations.route(service, operation))
-    return found
+    return service, operation, operations.route(service, operation)
 
 
-#: (service, scheme and host of a request) -> the control region of an AWS endpoint with meetings there.
-_host_regions: dict[tuple[str, str], str] = {}
+@caches.cached(maxsize=256)
+def _host_region(service: str, host: str) -> tuple[str | None, bool]:
+    """The control region of a request to ``host`` (scheme and host; None: a custom endpoint, use the client's),
+    and whether the service has an endpoint there."""
+    from . import model
 
-
-def _region_of(url: str, host: tuple[str, str], default: str) -> str:
-    """The control region of a request whose ``host`` (service, scheme and host) is not in
-    ``_host_regions``: an AWS endpoint's region (remembered), or ``default`` for a custom one;
-    EndpointConnectionError for an AWS endpoint in a region where the service has none."""
-    service = host[0]
-    region, aws_host = where(url, service, default)
+    region, aws_host = where(host, service, "")
     if not aws_host:
-        return region
-    if region not in model.control_regions(service):
-        _no_endpoint(url)
-    if len(_host_regions) < 256:
-        _host_regions[host] = region
-    return region
+        return region or None, True
+    return region, region in model.control_regions(service)
 
 
 def _no_endpoint(url: str) -> None:
@@ -320,12 +411,10 @@ def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
     return specs
 
 
-# --- where a request went -----------------------------------------------------------------
-
 _HOST_REGION = r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\."
 
 
-@functools.cache
+@caches.cached(maxsize=8)
 def _regex(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled on first use (compiling at import would slow pytest's start-up)."""
     return re.compile(pattern)
@@ -343,6 +432,127 @@ def where(url: str, service: str, default: str) -> tuple[str, bool]:
     if found:
         return found.group(1), True
     return default, False
+
+
+def enter_call(
+    request_dict: Any, operation_model: Any, *, aio: bool = False
+) -> contextvars.Token[_Answering | None] | None:
+    """Keep the fake answering this Chime call for its whole run (None: not a Chime call, or no fake)."""
+    if not _activations or operation_model.service_model.service_name not in facts.SERVICES:
+        return None
+    if _orphans:
+        _refuse_orphan()
+    activation = _innermost()
+    if activation is None:  # stopped meanwhile
+        return None
+    context = request_dict.get("context") or {}
+    return _answering.set(_Answering(activation, context.get("client_region"), aio))
+
+
+def exit_call(token: contextvars.Token[_Answering | None]) -> None:
+    """The call :func:`enter_call` kept a fake for is over."""
+    _answering.reset(token)
+
+
+def guard(endpoint: Any, request: AWSPreparedRequest, session_kind: str) -> None:
+    """Stop a Chime request that reached the network while a fake is active (its session lacks the handlers)."""
+    if _activations and (_answering.get() is not None or endpoint._endpoint_prefix in _chime_prefixes()):
+        raise FakeChimeStateError(
+            f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
+            f"network: its client comes from {session_kind} session created before pytest_chime was imported "
+            "(or between pytest_chime.uninstall() and the next fake's start). Import pytest_chime (or load "
+            "the plugin) before creating that session."
+        )
+
+
+@caches.cached(maxsize=1)
+def _chime_prefixes() -> frozenset[str]:
+    """The endpoint prefixes of the served services (``meetings-chime``, ``chime``)."""
+    from . import model
+
+    found = set()
+    for service in facts.SERVICES:
+        spec = model.service_model(service)
+        if spec is not None:
+            found.add(spec.endpoint_prefix)
+    return frozenset(found)
+
+
+# --- sleeps and waits -------------------------------------------------------------------------
+
+
+def _recording_engine() -> Engine | None:
+    """The engine answering this call, unless it sleeps for real: the one that records this call's waits."""
+    answering = _answering.get()
+    if answering is None:
+        return None
+    engine = answering.activation.engine
+    return None if engine.real_sleep else engine
+
+
+def sleep_recorded(seconds: float) -> bool:
+    """Record ``seconds`` of retry backoff in the fake answering this call, if one does (and does not sleep)."""
+    engine = _recording_engine()
+    if engine is None:
+        return False
+    engine.record_sleep(seconds)
+    return True
+
+
+class _InterceptingTime:
+    """``botocore.endpoint``'s ``time``: sleeps for fake-answered calls are recorded, not slept."""
+
+    def __init__(self, real: ModuleType) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def sleep(self, seconds: float) -> None:
+        if not sleep_recorded(seconds):
+            self._real.sleep(seconds)
+
+
+def _wait_skipped(engine: Engine, bucket: Any, amount: int) -> bool:
+    """A rate limiter out of capacity: record the wait it would make, spend what it has, and let the call go."""
+    engine.record_sleep(bucket._sleep_amount(amount))
+    bucket._current_capacity = 0
+    return True
+
+
+def _install_rate_limiter(module: ModuleType, class_name: str = "TokenBucket") -> None:
+    """Patch a token bucket's ``acquire`` (botocore's, or aiobotocore's async one): a wait is recorded, not waited."""
+    cls = getattr(module, class_name)
+    original = cls.acquire
+    if getattr(original, "_pytest_chime", False):
+        return
+    full = module.CapacityNotAvailableError
+    acquire: Any  # one of the two below
+
+    if inspect.iscoroutinefunction(original):
+
+        async def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
+            engine = _recording_engine() if block else None
+            if engine is None:
+                return await original(self, amount, block)
+            try:
+                return await original(self, amount, False)
+            except full:
+                return _wait_skipped(engine, self, amount)
+
+    else:
+
+        def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
+            engine = _recording_engine() if block else None
+            if engine is None:
+                return original(self, amount, block)
+            try:
+                return original(self, amount, False)
+            except full:
+                return _wait_skipped(engine, self, amount)
+
+    acquire._pytest_chime = True
+    _patch(cls, "acquire", acquire)
 
 
 # --- installation -------------------------------------------------------------------------
@@ -387,69 +597,8 @@ def _uninstall_handlers(handlers: ModuleType) -> None:
             events.unregister(event, handler)
 
 
-class _InterceptingTime:
-    """``botocore.endpoint``'s ``time``: sleeps for fake-answered calls are recorded, not slept."""
-
-    def __init__(self, real: ModuleType) -> None:
-        self._real = real
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def sleep(self, seconds: float) -> None:
-        if not sleep_recorded(seconds):
-            self._real.sleep(seconds)
-
-
-def sleep_recorded(seconds: float) -> bool:
-    """Record ``seconds`` of retry backoff in the fake answering this call, if one does (and does not sleep)."""
-    answering = _answering.get()
-    if answering is None or answering.fake.real_sleep:
-        return False
-    answering.fake.record_sleep(seconds)
-    return True
-
-
-def answering_fake() -> FakeChime | None:
-    """The fake answering this call, unless it sleeps for real: the one whose rate-limiter waits are recorded."""
-    answering = _answering.get()
-    return None if answering is None or answering.fake.real_sleep else answering.fake
-
-
-def guard(endpoint: Any, request: AWSPreparedRequest, session_kind: str) -> None:
-    """Stop a Chime request that reached the network while a fake is active (its session lacks the handlers)."""
-    if _stack and (_answering.get() is not None or endpoint._endpoint_prefix in _chime_prefixes()):
-        raise FakeChimeStateError(
-            f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "
-            f"network: its client comes from {session_kind} session created before pytest_chime was imported "
-            "(or between pytest_chime.uninstall() and the next fake's start). Import pytest_chime (or load "
-            "the plugin) before creating that session."
-        )
-
-
-def enter_call(
-    request_dict: Any, operation_model: Any, *, aio: bool = False
-) -> contextvars.Token[_Answering | None] | None:
-    """Keep the active fake as the one answering this Chime call (None: not a Chime call, or no fake)."""
-    stack = _stack
-    if not stack or operation_model.service_model.service_name not in facts.SERVICES:
-        return None
-    if _orphans:
-        _refuse_orphan()
-    context = request_dict.get("context") or {}
-    # tuple.__new__: a NamedTuple's own __new__ is a Python function (every Chime call passes here)
-    return _answering.set(tuple.__new__(_Answering, (stack[-1], context.get("client_region"), aio)))
-
-
-@functools.cache
-def _chime_prefixes() -> frozenset[str]:
-    """The endpoint prefixes of the served services (``meetings-chime``, ``chime``)."""
-    found = set()
-    for service in facts.SERVICES:
-        spec = model.service_model(service)
-        if spec is not None:
-            found.add(spec.endpoint_prefix)
-    return frozenset(found)
+def _install_session(session: ModuleType) -> None:
+    patch_create_client(session.Session)
 
 
 def _install_endpoint(endpoint: ModuleType) -> None:
@@ -472,33 +621,11 @@ def _install_endpoint(endpoint: ModuleType) -> None:
         try:
             return send_request(self, request_dict, operation_model)
         finally:
-            _answering.reset(token)
+            exit_call(token)
 
     guarded_send._pytest_chime = True  # type: ignore[attr-defined]
     _patch(cls, "_send", guarded_send)
     _patch(cls, "_send_request", answered_send_request)
-
-
-def _install_rate_limiter(bucket: ModuleType) -> None:
-    token_bucket = bucket.TokenBucket
-    original = token_bucket.acquire
-    if getattr(original, "_pytest_chime", False):
-        return
-
-    def acquire(self: Any, amount: int = 1, block: bool = True) -> Any:
-        fake = answering_fake()
-        if fake is None or not block:
-            return original(self, amount, block)
-        with self._new_fill_rate_condition:
-            try:
-                return self._acquire(amount=amount, block=False)
-            except bucket.CapacityNotAvailableError:
-                fake.record_sleep(self._sleep_amount(amount))
-                self._current_capacity = 0
-                return True
-
-    acquire._pytest_chime = True  # type: ignore[attr-defined]
-    _patch(token_bucket, "acquire", acquire)
 
 
 def _install_aio_endpoint(endpoint: ModuleType) -> None:
@@ -507,16 +634,20 @@ def _install_aio_endpoint(endpoint: ModuleType) -> None:
     aio.install_endpoint(endpoint)
 
 
-def _install_aio_rate_limiter(bucket: ModuleType) -> None:
-    from . import aio
+def _install_aio_session(session: ModuleType) -> None:
+    patch_create_client(session.AioSession)
 
-    aio.install_rate_limiter(bucket)
+
+def _install_aio_rate_limiter(bucket: ModuleType) -> None:
+    _install_rate_limiter(bucket, "AsyncTokenBucket")
 
 
 _PATCHES: dict[str, Callable[[ModuleType], None]] = {
     "botocore.handlers": _install_handlers,
+    "botocore.session": _install_session,
     "botocore.endpoint": _install_endpoint,
     "botocore.retries.bucket": _install_rate_limiter,
+    "aiobotocore.session": _install_aio_session,
     "aiobotocore.endpoint": _install_aio_endpoint,
     "aiobotocore.retries.bucket": _install_aio_rate_limiter,
 }
@@ -578,27 +709,21 @@ def watch() -> None:
 
 def install() -> None:
     """Import botocore's patched modules now (a fake is starting, so botocore is wanted)."""
-    if operations is None:
-        _load()
     watch()
     import botocore.endpoint
     import botocore.handlers
-    import botocore.retries.bucket  # noqa: F401
-
-
-def installed() -> bool:
-    """Whether any of pytest-chime's patches is in place."""
-    return _watcher in sys.meta_path or bool(_originals)
+    import botocore.retries.bucket
+    import botocore.session  # noqa: F401
 
 
 def uninstall() -> None:
-    """Undo every patch: the import hook, botocore's builtin handlers, the endpoint and rate-limiter patches.
+    """Undo every patch (the import hook, botocore's builtin handlers, the patched methods) and empty every cache.
 
     Sessions created while installed keep the (idle) handlers; a fake started later
     installs everything again. Refused while a fake is active.
     """
     with _install_lock:
-        if _stack:
+        if _activations:
             raise FakeChimeStateError("cannot uninstall pytest-chime while a FakeChime is active; stop it first")
         while _watcher in sys.meta_path:
             sys.meta_path.remove(_watcher)
@@ -609,6 +734,7 @@ def uninstall() -> None:
             setattr(owner, name, value)
         _originals.clear()
         _orphans.clear()
+        caches.clear()
 
 
 def hold() -> None:
@@ -623,5 +749,5 @@ def release() -> None:
     global _holders
     with _install_lock:
         _holders = max(_holders - 1, 0)
-        if _holders == 0 and not _stack:
+        if _holders == 0 and not _activations:
             uninstall()

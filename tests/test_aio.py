@@ -105,7 +105,7 @@ async def test_each_task_keeps_the_fake_of_its_own_call() -> None:
     with FakeChime() as fake:
         await asyncio.gather(call(fake), call(fake))
         fake.reset()
-    assert {answering.fake for answering in seen} == {fake}
+    assert {answering.activation.fake for answering in seen} == {fake}
     assert all(answering.aio for answering in seen)
     assert wire._answering.get() is None
 

@@ -271,8 +271,6 @@ def test_fakes_stopping_on_another_thread_never_break_a_call(fake_chime: FakeChi
             try:
                 inner.start()
                 inner.stop()
-            except FakeChimeStateError:  # this thread's fake was not innermost for a moment: fine
-                pass
             except BaseException as error:  # pragma: no cover - the failure this test looks for
                 errors.append(error)
 
@@ -288,8 +286,7 @@ def test_fakes_stopping_on_another_thread_never_break_a_call(fake_chime: FakeChi
         done.set()
         thread.join()
     assert errors == []
-    while wire.depth() > 1:  # a churned fake caught mid-flight
-        wire._stack[-1].stop()
+    assert wire.active_fakes() == (fake_chime,)
 
 
 # --- 8. every patch is undone ----------------------------------------------------------------------
@@ -323,8 +320,14 @@ def test_the_end_of_the_pytest_session_undoes_every_patch(pytester: pytest.Pytes
         import atexit, pathlib, sys
 
         def report():
+            import botocore.endpoint, botocore.handlers
             from pytest_chime import wire
-            pathlib.Path("installed.txt").write_text(str(wire.installed()))
+            patched = (
+                any(type(finder).__module__ == "pytest_chime.wire" for finder in sys.meta_path)
+                or getattr(botocore.endpoint.Endpoint._send, "_pytest_chime", False)
+                or any(spec in botocore.handlers.BUILTIN_HANDLERS for spec in wire._handler_specs())
+            )
+            pathlib.Path("installed.txt").write_text(str(patched))
 
         atexit.register(report)
         """
@@ -607,14 +610,18 @@ def test_after_uninstall_a_default_session_client_is_answered_once() -> None:
         fake.reset()
 
 
-def test_the_default_session_forgets_the_dummy_keys_when_the_fake_stops(clean_environment: Path) -> None:
+def test_the_default_session_forgets_the_dummy_keys_when_the_fake_stops(
+    clean_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import boto3.session
 
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # the session looks again after the fake: no probe
     previous = boto3.DEFAULT_SESSION
     boto3.DEFAULT_SESSION = None
     try:
         with FakeChime() as fake:
             boto3.client(MODERN, region_name="us-east-1").create_meeting(**valid_request(MODERN))
+            boto3.client("sts", region_name="us-east-1")  # not Chime: it finds the dummy keys in the environment
             fake.reset()
         assert boto3.DEFAULT_SESSION is not None
         assert boto3.DEFAULT_SESSION.get_credentials() is None  # no keys in this environment, and no dummy ones left
