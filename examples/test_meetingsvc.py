@@ -423,7 +423,7 @@ def test_a_meeting_is_billed_to_its_team(fake_chime: FakeChime, meetings: Meetin
 
     assert meetings.billed_team(meeting) == "mobile"
     # The fake keeps tags on its record of the meeting; no Meeting answered carries them.
-    assert fake_chime.meetings[meeting["MeetingId"]]["Tags"] == [{"Key": meetingsvc.COST_TAG, "Value": "mobile"}]
+    assert fake_chime.tags[meeting["MeetingArn"]] == [{"Key": meetingsvc.COST_TAG, "Value": "mobile"}]
     assert "Tags" not in meeting
     assert [call.params["ResourceARN"] for call in fake_chime.calls if call.operation == "TagResource"] == [
         meeting["MeetingArn"]

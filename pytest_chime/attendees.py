@@ -1,37 +1,21 @@
-"""Attendees: how one is built, the rules it obeys, and the attendee operations.
-
-:func:`build_attendee` is the one place an Attendee is made (the fake, the strategies
-and the faker provider share it). Chosen where AWS does not say, each tested:
-
-- An ExternalUserId already in the meeting gets that attendee back (same AttendeeId and
-  JoinToken), so retrying CreateAttendee "with the same externalUserId", as the JS SDK's
-  guide advises, does not add a second attendee.
-- In BatchCreateAttendee and CreateMeetingWithAttendees, the model's constraints reject
-  the whole request (BadRequestException); the service's per-attendee rules (the
-  reserved ``aws:`` prefix, the capability combination, the meeting's attendee limit)
-  fail that attendee only, reported in ``Errors``.
-- An attendee limit reached by CreateAttendee is the service's limit error
-  (LimitExceededException; ResourceLimitExceededException on legacy ``chime``).
-"""
+"""Attendees: how one is built, the rules it obeys, and the attendee operations."""
 
 from __future__ import annotations
 
-import functools
-import operator
 import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import facts, meetings, model, validate
+from . import caches, facts, meetings, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page, public, rule
+from .operations import Request, operation, page, rule
 from .validate import Violation
 
 if TYPE_CHECKING:
-    from .fake import FakeChime
+    from .engine import Engine
 
 
-@functools.cache
+@caches.cached(maxsize=8)
 def _members(service: str) -> tuple[str, ...]:
     """The Attendee's members in the installed model's order."""
     spec = model.operation(service, "CreateAttendee")
@@ -58,12 +42,17 @@ def build_attendee(rng: random.Random, *, service: str, params: Mapping[str, Any
 # --- rules --------------------------------------------------------------------------------------
 
 
+#: The model's MediaCapabilities values that receive nothing, and those that send or receive.
+_NOT_RECEIVING = ("Send", "None")
+_SENDING_OR_RECEIVING = ("SendReceive", "Send", "Receive")
+
+
 def capability_rule(capabilities: Any, path: str = "Capabilities") -> list[Violation]:
     """Content may be received only when video is too (API reference, AttendeeCapabilities)."""
     if not isinstance(capabilities, dict):
         return []
     content, video = capabilities.get("Content"), capabilities.get("Video")
-    if content in facts.RECEIVING and video not in facts.RECEIVING:
+    if content in facts.RECEIVING and video in _NOT_RECEIVING:  # other values break the model's enum
         return [
             Violation(
                 f"{path}.Content",
@@ -107,7 +96,7 @@ def feature_rule(meeting: Mapping[str, Any], capabilities: Any, path: str = "Cap
     found = []
     for channel in facts.RESOLUTION_CHANNELS:
         off = (features.get(channel) or {}).get("MaxResolution") == "None"
-        if off and capabilities.get(channel) not in (None, "None"):
+        if off and capabilities.get(channel) in _SENDING_OR_RECEIVING:  # other values break the model's enum
             found.append(
                 Violation(
                     f"{path}.{channel}",
@@ -133,8 +122,6 @@ def default_capabilities(meeting: Mapping[str, Any]) -> dict[str, str]:
 
 # --- state ------------------------------------------------------------------------------------
 
-_first = operator.itemgetter(0)
-
 
 def limit(meeting: Mapping[str, Any]) -> int:
     """How many attendees ``meeting`` may have: its MeetingFeatures.Attendee.MaxCount, else the quota."""
@@ -148,16 +135,15 @@ def _limit_message(meeting: Mapping[str, Any]) -> str:
     return f"The meeting {meeting['MeetingId']} has reached its limit of {count} attendee{'' if count == 1 else 's'}"
 
 
-def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
+def _add(engine: Engine, request: Request, meeting: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
     """The meeting's attendee for ``item``: the one with its ExternalUserId, else a new one within the limit."""
     meeting_id = meeting["MeetingId"]
-    present = fake.attendees.get(meeting_id)
-    if present is None:
-        present = fake.attendees[meeting_id] = {}
+    state = engine.state
+    present = state.attendees_of(meeting_id)
     external = item["ExternalUserId"]
-    found = next((a for a in present.values() if a.get("ExternalUserId") == external), None)
-    if found is not None:
-        return found
+    for attendee in present.values():
+        if attendee.get("ExternalUserId") == external:
+            return attendee
     if len(present) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
     if request.service == facts.MODERN:
@@ -167,20 +153,27 @@ def _add(fake: FakeChime, request: Request, meeting: Mapping[str, Any], item: Ma
             broken = feature_rule(meeting, item["Capabilities"])
             if broken:
                 raise ServiceError("BadRequestException", validate.message(broken))
-    attendee = build_attendee(fake._ids, service=request.service, params=item)
-    if fake.attendee_hooks:
-        fake.run_hooks(fake.attendee_hooks, attendee, meeting, dict(item))
-    attendee_id = attendee["AttendeeId"]
-    if item.get("Tags"):  # legacy attendee tags: listed by ListAttendeeTags, never part of the Attendee
-        attendee["Tags"] = [dict(tag) for tag in item["Tags"]]
-    present[attendee_id] = attendee
-    fake._numbers[attendee_id] = next(fake._counter)  # a new attendee: fake._number, without the lookup
-    fake._undo.append(lambda: present.pop(attendee_id, None))
+    attendee = build_attendee(engine.ids, service=request.service, params=item)
+    hooks = engine.fake.attendee_hooks
+    if hooks:
+        engine.run_hooks(hooks, attendee, meeting, dict(item))
+        if not isinstance(attendee.get("AttendeeId"), str) or not attendee["AttendeeId"]:
+            raise engine.hook_broke("left the attendee without an AttendeeId (a string): the fake cannot keep it")
+    state.add_attendee(meeting_id, attendee)
+    if item.get("Tags"):  # legacy attendee tags: listed by ListAttendeeTags (fake_chime.tags), never on the Attendee
+        state.set_tags(
+            attendee["AttendeeId"], arn(engine, request, meeting, attendee), [dict(tag) for tag in item["Tags"]]
+        )
     return attendee
 
 
+def arn(engine: Engine, request: Request, meeting: Mapping[str, Any], attendee: Mapping[str, Any]) -> str:
+    """A legacy attendee's ARN, which no answer shows: its meeting's ARN, then ``/attendee/<AttendeeId>`` (chosen)."""
+    return f"{meetings.arn(engine, request, meeting)}/attendee/{attendee['AttendeeId']}"
+
+
 def add_many(
-    fake: FakeChime, request: Request, meeting: Mapping[str, Any], items: list[dict[str, Any]]
+    engine: Engine, request: Request, meeting: Mapping[str, Any], items: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Add each item as an attendee: (the attendees, the per-attendee errors), in request order."""
     made: list[dict[str, Any]] = []
@@ -190,8 +183,8 @@ def add_many(
         try:
             if broken:
                 raise ServiceError("BadRequestException", validate.message(broken))
-            attendee = public(_add(fake, request, meeting, item))
-            if all(attendee != other for other in made):  # an ExternalUserId given twice: listed once
+            attendee = _add(engine, request, meeting, item)
+            if all(attendee is not other for other in made):  # an ExternalUserId given twice: listed once
                 made.append(attendee)
         except ServiceError as err:
             errors.append(
@@ -204,13 +197,13 @@ def add_many(
     return made, errors
 
 
-def find(fake: FakeChime, request: Request) -> dict[str, Any]:
+def find(engine: Engine, request: Request) -> dict[str, Any]:
     """The attendee ``request`` names, in the meeting it names, or NotFoundException."""
-    meeting = meetings.find(fake, request)
+    meeting_id = meetings.find(engine, request)["MeetingId"]
     attendee_id = request.params["AttendeeId"]
-    attendee = fake.attendees.get(meeting["MeetingId"], {}).get(attendee_id)
+    attendee = engine.state.attendees_of(meeting_id).get(attendee_id)
     if attendee is None:
-        raise ServiceError("NotFoundException", facts.attendee_not_found(meeting["MeetingId"], attendee_id))
+        raise ServiceError("NotFoundException", facts.attendee_not_found(meeting_id, attendee_id))
     return attendee
 
 
@@ -218,77 +211,67 @@ def find(fake: FakeChime, request: Request) -> dict[str, Any]:
 
 
 @operation("CreateAttendee", rules=(_reserved_rule, _capabilities_rule, validate.tags_rule))
-def create_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
+def create_attendee(engine: Engine, request: Request) -> dict[str, Any]:
     """An attendee of the meeting (the existing one for an ExternalUserId already there)."""
-    meeting = meetings.find(fake, request)
-    return {"Attendee": public(_add(fake, request, meeting, request.params))}
+    meeting = meetings.find(engine, request)
+    return {"Attendee": _add(engine, request, meeting, request.params)}
 
 
 @operation("BatchCreateAttendee")
-def batch_create_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
+def batch_create_attendee(engine: Engine, request: Request) -> dict[str, Any]:
     """Attendees of the meeting; those the service refuses are listed in ``Errors``."""
-    meeting = meetings.find(fake, request)
-    made, errors = add_many(fake, request, meeting, request.params["Attendees"])
+    meeting = meetings.find(engine, request)
+    made, errors = add_many(engine, request, meeting, request.params["Attendees"])
     return {"Attendees": made, "Errors": errors}
 
 
 @operation("GetAttendee")
-def get_attendee(fake: FakeChime, request: Request) -> dict[str, Any]:
+def get_attendee(engine: Engine, request: Request) -> dict[str, Any]:
     """The attendee, as CreateAttendee returned it."""
-    return {"Attendee": public(find(fake, request))}
+    return {"Attendee": find(engine, request)}
 
 
 @operation("ListAttendees")
-def list_attendees(fake: FakeChime, request: Request) -> dict[str, Any]:
+def list_attendees(engine: Engine, request: Request) -> dict[str, Any]:
     """The meeting's attendees, oldest first, a page at a time."""
-    meeting_id = meetings.find(fake, request)["MeetingId"]
-    present = fake.attendees.get(meeting_id, {})
-    numbers = fake._numbers
-    numbered = [(numbers.get(key) or fake._number(key), value) for key, value in present.items()]
-    numbered.sort(key=_first)  # creation order (already so, unless a test added some by hand)
+    meeting_id = meetings.find(engine, request)["MeetingId"]
+    numbered = engine.state.numbered_attendees(meeting_id)
     found, token = page(numbered, request, scope=f"{request.service}/{meeting_id}/attendees", key="NextToken")
-    result: dict[str, Any] = {"Attendees": [public(attendee) for attendee in found]}
+    result: dict[str, Any] = {"Attendees": found}
     if token is not None:
         result["NextToken"] = token
     return result
 
 
 @operation("DeleteAttendee")
-def delete_attendee(fake: FakeChime, request: Request) -> None:
+def delete_attendee(engine: Engine, request: Request) -> None:
     """Remove the attendee from the meeting (204); its JoinToken no longer works."""
-    attendee = find(fake, request)
-    del fake.attendees[request.params["MeetingId"]][attendee["AttendeeId"]]
+    attendee = find(engine, request)
+    engine.state.remove_attendee(request.params["MeetingId"], attendee["AttendeeId"])
 
 
 @operation("UpdateAttendeeCapabilities", rules=(_capabilities_rule,))
-def update_attendee_capabilities(fake: FakeChime, request: Request) -> dict[str, Any]:
+def update_attendee_capabilities(engine: Engine, request: Request) -> dict[str, Any]:
     """Set one attendee's capabilities; GetAttendee and ListAttendees show them."""
-    attendee = find(fake, request)
-    _set_capabilities(fake, request, [attendee])
-    return {"Attendee": public(attendee)}
+    attendee = find(engine, request)
+    _set_capabilities(engine, request, [attendee])
+    return {"Attendee": attendee}
 
 
 @operation("BatchUpdateAttendeeCapabilitiesExcept", rules=(_capabilities_rule,))
-def batch_update_attendee_capabilities_except(fake: FakeChime, request: Request) -> None:
+def batch_update_attendee_capabilities_except(engine: Engine, request: Request) -> None:
     """Set the capabilities of every attendee of the meeting but the excluded ones (200, no body)."""
-    meeting = meetings.find(fake, request)
+    meeting = meetings.find(engine, request)
     excluded = {item.get("AttendeeId") for item in request.params["ExcludedAttendeeIds"]}
-    present = fake.attendees.get(meeting["MeetingId"], {})
-    _set_capabilities(fake, request, [a for key, a in present.items() if key not in excluded])
+    present = engine.state.attendees_of(meeting["MeetingId"])
+    _set_capabilities(engine, request, [a for key, a in present.items() if key not in excluded])
 
 
-def _set_capabilities(fake: FakeChime, request: Request, chosen: list[dict[str, Any]]) -> None:
-    meeting = meetings.find(fake, request)
+def _set_capabilities(engine: Engine, request: Request, chosen: list[dict[str, Any]]) -> None:
+    meeting = meetings.find(engine, request)
     capabilities = request.params["Capabilities"]
     broken = feature_rule(meeting, capabilities)
     if broken:
         raise ServiceError("BadRequestException", validate.message(broken))
-    before = [(attendee, attendee.get("Capabilities")) for attendee in chosen]
     for attendee in chosen:
-        attendee["Capabilities"] = dict(capabilities)
-
-    def undo() -> None:
-        for attendee, previous in before:
-            attendee["Capabilities"] = previous
-
-    fake._undo.append(undo)
+        engine.state.update_attendee(attendee, Capabilities=dict(capabilities))

@@ -1,31 +1,23 @@
-"""Meetings: how one is built, the rules a new one obeys, and the meeting operations.
-
-:func:`build_meeting` is the one place a Meeting is made: the fake, the Hypothesis
-strategies and the faker provider all call it. A meeting belongs to the service that
-created it: a legacy ``chime`` meeting is not found through ``chime-sdk-meetings``, nor
-the other way round (chosen: AWS documents the two namespaces as separate APIs, and
-says nothing of one seeing the other's meetings).
-"""
+"""Meetings: how one is built, the rules a new one obeys, and the meeting operations."""
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import attendees, facts, model, validate
+from . import attendees, caches, facts, model, validate
 from .errors import ServiceError
-from .operations import Request, operation, page, public, rule
+from .operations import Request, operation, page, rule
 from .validate import Violation
 
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-    from .fake import FakeChime
+    from .engine import Engine
 
 
-@functools.cache
+@caches.cached(maxsize=8)
 def _members(service: str) -> tuple[tuple[str, Shape | None, Callable[[], Any] | None], ...]:
     """The Meeting's members in the installed model's order: the shape of each structure, and
     how to make the value real responses show unasked (``facts.ECHO_DEFAULTS``), if any."""
@@ -97,16 +89,9 @@ def build_meeting(
 @rule("media-region", "media-region-partition", reads=("MediaRegion",))
 def _media_region(request: Request) -> list[Violation]:
     region = request.params.get("MediaRegion")
-    if not isinstance(region, str) or (request.service, region, request.region) in _ACCEPTED:
+    if not isinstance(region, str):
         return []
-    found = _media_region_violations(request, region)
-    if not found and len(_ACCEPTED) < 1024:
-        _ACCEPTED.add((request.service, region, request.region))
-    return found
-
-
-#: (service, media region, control region) seen to be accepted: the check is skipped for them.
-_ACCEPTED: set[tuple[str, str, str]] = set()
+    return _media_region_violations(request, region)
 
 
 def _media_region_violations(request: Request, region: str) -> list[Violation]:
@@ -203,23 +188,23 @@ NEW_MEETING_RULES = (_media_region, _reserved, _high_resolution, validate.tags_r
 # --- state ------------------------------------------------------------------------------------
 
 
-def find(fake: FakeChime, request: Request) -> dict[str, Any]:
+def find(engine: Engine, request: Request) -> dict[str, Any]:
     """The meeting ``request`` names, or NotFoundException (also for the other service's meetings)."""
     meeting_id = request.params["MeetingId"]
-    meeting = fake.meetings.get(meeting_id)
-    if meeting is None or fake._owners.get(meeting_id, request.service) != request.service:
+    meeting = engine.state.meeting(meeting_id, request.service)
+    if meeting is None:
         raise ServiceError("NotFoundException", facts.meeting_not_found(meeting_id))
     return meeting
 
 
-def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
-    """CreateMeeting's work, shared with CreateMeetingWithAttendees: token, quota, build, hooks, store."""
-    service, params = request.service, request.params
+def _create(engine: Engine, request: Request) -> dict[str, Any]:
+    """CreateMeeting's work, shared with CreateMeetingWithAttendees: token, quota, build, hooks, keep."""
+    service, params, state, fake = request.service, request.params, engine.state, engine.fake
     token = params["ClientRequestToken"]
-    existing = fake._tokens.get((service, token))
-    if existing is not None and existing in fake.meetings:
-        return fake.meetings[existing]
-    if len(fake.meetings) >= fake.quota:
+    existing = state.by_token(service, token)
+    if existing is not None:
+        return existing
+    if state.meeting_count() >= fake.quota:
         raise ServiceError(
             facts.QUOTA_CODES[service],
             f"The account has reached its quota of {fake.quota} active meetings. "
@@ -227,7 +212,7 @@ def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
             "or the chime_quota ini option, or end meetings (DeleteMeeting, or del fake_chime.meetings[id]).",
         )
     meeting = build_meeting(
-        fake._ids,
+        engine.ids,
         service=service,
         params=params,
         region=request.region,
@@ -235,60 +220,61 @@ def _create(fake: FakeChime, request: Request) -> dict[str, Any]:
         default_media_region=fake.media_region,
     )
     if fake.meeting_hooks:
-        fake.run_hooks(fake.meeting_hooks, meeting, dict(params))
-    meeting_id = meeting["MeetingId"]
-    if params.get("Tags"):  # listed by the tag operations, never part of the Meeting answered
-        meeting["Tags"] = [dict(tag) for tag in params["Tags"]]
-    fake.meetings[meeting_id] = meeting
-    fake.attendees.setdefault(meeting_id, {})
-    fake._owners[meeting_id] = service
-    fake._numbers[meeting_id] = next(fake._counter)  # a new meeting: fake._number, without the lookup
-    fake._tokens[(service, token)] = meeting_id
-    fake._undo.append(lambda: fake._forget_meeting(meeting_id))
+        engine.run_hooks(fake.meeting_hooks, meeting, dict(params))
+        if not isinstance(meeting.get("MeetingId"), str) or not meeting["MeetingId"]:
+            raise engine.hook_broke("left the meeting without a MeetingId (a string): the fake cannot keep it")
+        if state.meeting(meeting["MeetingId"], service) is not None:
+            raise engine.hook_broke(f"gave the new meeting the MeetingId of an active one, {meeting['MeetingId']}")
+    state.add_meeting(meeting, service=service, token=token)
+    if params.get("Tags"):  # listed by the tag operations (fake_chime.tags), never part of the Meeting
+        state.set_tags(meeting["MeetingId"], arn(engine, request, meeting), [dict(tag) for tag in params["Tags"]])
     return meeting
+
+
+def arn(engine: Engine, request: Request, meeting: Mapping[str, Any]) -> str:
+    """The meeting's ARN: its MeetingArn, or for a legacy meeting (which answers none)
+    ``arn:aws:chime:us-east-1:<account>:meeting/<id>`` (chosen)."""
+    found = meeting.get("MeetingArn")
+    if isinstance(found, str):
+        return found
+    return facts.meeting_arn(facts.LEGACY_CONTROL_REGION, engine.fake.account_id, meeting["MeetingId"])
 
 
 # --- operations -------------------------------------------------------------------------------
 
 
 @operation("CreateMeeting", rules=NEW_MEETING_RULES)
-def create_meeting(fake: FakeChime, request: Request) -> dict[str, Any]:
+def create_meeting(engine: Engine, request: Request) -> dict[str, Any]:
     """A new meeting; a ClientRequestToken seen before returns that token's meeting."""
-    return {"Meeting": public(_create(fake, request))}
+    return {"Meeting": _create(engine, request)}
 
 
 @operation("CreateMeetingWithAttendees", rules=NEW_MEETING_RULES)
-def create_meeting_with_attendees(fake: FakeChime, request: Request) -> dict[str, Any]:
+def create_meeting_with_attendees(engine: Engine, request: Request) -> dict[str, Any]:
     """CreateMeeting, then BatchCreateAttendee's work for ``Attendees`` (per-attendee ``Errors``)."""
-    meeting = _create(fake, request)
-    made, errors = attendees.add_many(fake, request, meeting, request.params.get("Attendees") or [])
-    return {"Meeting": public(meeting), "Attendees": made, "Errors": errors}
+    meeting = _create(engine, request)
+    made, errors = attendees.add_many(engine, request, meeting, request.params.get("Attendees") or [])
+    return {"Meeting": meeting, "Attendees": made, "Errors": errors}
 
 
 @operation("GetMeeting")
-def get_meeting(fake: FakeChime, request: Request) -> dict[str, Any]:
+def get_meeting(engine: Engine, request: Request) -> dict[str, Any]:
     """The meeting, as CreateMeeting returned it."""
-    return {"Meeting": public(find(fake, request))}
+    return {"Meeting": find(engine, request)}
 
 
 @operation("DeleteMeeting")
-def delete_meeting(fake: FakeChime, request: Request) -> None:
-    """End the meeting: it and its attendees are gone (204)."""
-    meeting_id = find(fake, request)["MeetingId"]
-    fake._forget_meeting(meeting_id)
+def delete_meeting(engine: Engine, request: Request) -> None:
+    """End the meeting: it and all it holds are gone (204)."""
+    engine.state.end_meeting(find(engine, request)["MeetingId"])
 
 
 @operation("ListMeetings")
-def list_meetings(fake: FakeChime, request: Request) -> dict[str, Any]:
+def list_meetings(engine: Engine, request: Request) -> dict[str, Any]:
     """The service's meetings, oldest first, a page at a time (legacy ``chime`` only)."""
-    mine = [
-        (fake._number(meeting_id), meeting)
-        for meeting_id, meeting in fake.meetings.items()
-        if fake._owners.get(meeting_id, request.service) == request.service
-    ]
-    mine.sort(key=lambda pair: pair[0])
+    mine = engine.state.meetings_of(request.service)
     found, token = page(mine, request, scope=f"{request.service}/meetings", key="NextToken")
-    result: dict[str, Any] = {"Meetings": [public(meeting) for meeting in found]}
+    result: dict[str, Any] = {"Meetings": found}
     if token is not None:
         result["NextToken"] = token
     return result

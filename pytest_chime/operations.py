@@ -1,29 +1,20 @@
-"""The fake's table of operations: one handler and its service rules per operation.
-
-Adding an operation means one ``@operation("Name", rules=...)`` handler in the module of
-its resource (:mod:`pytest_chime.meetings`, :mod:`pytest_chime.attendees`); nothing else
-changes. A handler receives the fake and the decoded, validated :class:`Request`, changes
-the fake's state, and returns the output members (``{"Meeting": {...}}``) or None for a
-bodiless answer; it raises :class:`~pytest_chime.errors.ServiceError` for the service's
-errors. The same handler serves every Chime service whose installed model has the
-operation; ``request.service`` tells them apart where they differ.
-"""
+"""The fake's table of operations: one handler and its service rules per operation."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from . import facts, model, protocol, validate
+from . import caches, facts, model, protocol, validate
 from .errors import ServiceError
 from .validate import rule as rule  # rules are declared with it beside their handlers
 
 if TYPE_CHECKING:
-    from .fake import FakeChime
+    from .engine import Engine
     from .model import OperationSpec
     from .validate import Violation
 
@@ -39,7 +30,7 @@ class Request(NamedTuple):
     region: str
 
 
-Handler = Callable[["FakeChime", Request], "dict[str, Any] | None"]
+Handler = Callable[["Engine", Request], "dict[str, Any] | None"]
 #: A service rule: the violations it finds in a request (the model's constraints are checked first).
 Rule = Callable[[Request], "Iterable[Violation]"]
 
@@ -86,7 +77,7 @@ class Route(NamedTuple):
     rules: tuple[tuple[tuple[str, ...] | None, Rule], ...]
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def route(service: str, name: str) -> Route | None:
     """How the fake answers ``service``'s ``name``, or None when it does not serve it."""
     found = TABLE.get(name)
@@ -101,12 +92,6 @@ def route(service: str, name: str) -> Route | None:
         protocol.output(service, name),
         tuple((validate.rule_info(check).reads, check) for check in found.rules),
     )
-
-
-def lookup(service: str, name: str) -> Operation | None:
-    """The implementation of ``service``'s ``name``, or None when the fake does not serve it."""
-    found = route(service, name)
-    return found.implementation if found is not None else None
 
 
 def implemented(service: str | None = None) -> tuple[str, ...]:
@@ -130,13 +115,13 @@ def violations(found: Route, request: Request) -> list[Violation]:
     found.check(params, "", broken)
     if found.limits is not None:
         found.limits(params, broken)
-    for members, rule in found.rules:
+    for members, check in found.rules:
         if members is None:
-            broken += rule(request)
+            broken += check(request)
             continue
         for member in members:
             if member in params:
-                broken += rule(request)
+                broken += check(request)
                 break
     return broken
 
@@ -147,18 +132,6 @@ def check(service: str, operation: str, params: dict[str, Any], region: str = fa
     if found is None:
         raise KeyError(f"{service} {operation} is not implemented")
     return violations(found, Request(service, operation, params, region))
-
-
-#: Keys the fake keeps on a meeting or attendee record for its own operations, never answered
-#: as part of a Meeting or Attendee (``Tags``: listed by the tag operations).
-PRIVATE_KEYS = frozenset({"Tags"})
-
-
-def public(record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` as an answer shows it: without the fake's own keys (the same dict when it has none)."""
-    if PRIVATE_KEYS.isdisjoint(record):
-        return record
-    return {key: value for key, value in record.items() if key not in PRIVATE_KEYS}
 
 
 # --- paging -----------------------------------------------------------------------------------
@@ -188,7 +161,7 @@ def page(items: Sequence[tuple[int, T]], request: Request, *, scope: str, key: s
     return [item for _, item in chosen], next_token
 
 
-@functools.cache
+@caches.cached(maxsize=64)
 def _page_size(service: str, operation: str) -> int:
     """A page's size when MaxResults is left out: the model's maximum, else ``facts.DEFAULT_PAGE_SIZE``."""
     spec = model.operation(service, operation)
@@ -198,14 +171,21 @@ def _page_size(service: str, operation: str) -> int:
 
 
 def _token(scope: str, number: int) -> str:
-    return base64.urlsafe_b64encode(f"{scope}\n{number}".encode()).decode("ascii")
+    text = f"{scope}\n{number}"
+    return base64.urlsafe_b64encode(f"{text}\n{_seal(text)}".encode()).decode("ascii")
+
+
+def _seal(text: str) -> str:
+    """A checksum of a token's text: a token changed by hand (or forged) does not carry it."""
+    return hashlib.blake2b(text.encode(), digest_size=8, key=b"pytest-chime NextToken").hexdigest()
 
 
 def _read_token(token: str, scope: str, key: str) -> int:
     try:
         text = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
-        found_scope, number = text.rsplit("\n", 1)
-        if found_scope == scope:
+        body, seal = text.rsplit("\n", 1)
+        found_scope, number = body.rsplit("\n", 1)
+        if found_scope == scope and seal == _seal(body) and number.isdigit():
             return int(number)
     except (ValueError, UnicodeError, binascii.Error):
         pass

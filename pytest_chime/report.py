@@ -12,6 +12,7 @@ from .calls import attempts, call_line, cut
 
 if TYPE_CHECKING:
     from .fake import FakeChime
+    from .state import State
 
 #: The section's title in pytest's report, beside "Captured stdout call".
 TITLE = "chime fake"
@@ -24,18 +25,17 @@ ITEM_LIMIT = 10
 MORE = "... {count} more {what} (-vv shows all)"
 
 
-def render(fake: FakeChime, *, full: bool = False) -> str:
-    """The report of ``fake``: its calls with their answers, injected errors, meetings and
-    attendees left, and sleeps; short unless ``full``."""
-    with fake._lock:
-        calls = list(fake.calls)
-        errors = list(fake._errors)
-        meetings = [dict(meeting) for meeting in fake.meetings.values()]
-        attendees = {key: list(value.values()) for key, value in fake.attendees.items()}
-        owners = dict(fake._owners)
-        transcribing = set(fake.transcriptions)
-        dial_outs = len(fake.dial_outs)
-        sleeps = list(fake.sleeps)
+def render(fake: FakeChime, state: State, *, full: bool = False) -> str:
+    """The report of ``fake`` (whose resources are ``state``): its calls with their answers, injected
+    errors, meetings and attendees left, and sleeps; short unless ``full``."""
+    calls = list(fake.calls)
+    errors = fake.errors
+    meetings = [dict(meeting) for meeting in state.meetings.values()]
+    attendees = {key: list(state.attendees_of(key).values()) for key in state.meetings}
+    owners = {key: state.owner(key) for key in state.meetings}
+    transcribing = set(state.transcriptions)
+    dial_outs = len(state.dial_outs)
+    sleeps = list(fake.sleeps)
     lines: list[str] = []
     numbers = attempts(calls)
     failed = sum(1 for call in calls if call.error_code is not None)

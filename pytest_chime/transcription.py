@@ -1,19 +1,4 @@
-"""Live transcription of a meeting: StartMeetingTranscription and StopMeetingTranscription.
-
-``fake.transcriptions`` maps each meeting being transcribed to what was asked for. The API
-reference says an invalid combination of engine settings is not an error of the call: "a
-TranscriptFailed event will be sent with the contents of the BadRequestException generated
-by Amazon Transcribe". So the call succeeds, and the fake records that event's message in
-``fake.transcriptions[meeting_id]["TranscriptFailed"]``. The model's own constraints (enums
-such as the Transcribe regions and language codes, lengths, patterns) and a configuration
-naming no engine, or both, are the call's BadRequestException. Chosen where AWS does not
-say, each tested:
-
-- Starting a transcription already running, or stopping one that is not, is
-  UnprocessableEntityException (modelled for both operations).
-- A transcription that failed (TranscriptFailed) is not running: it can be started again.
-- Ending the meeting ends its transcription.
-"""
+"""Live transcription of a meeting: StartMeetingTranscription and StopMeetingTranscription."""
 
 from __future__ import annotations
 
@@ -26,7 +11,7 @@ from .operations import Request, operation, rule
 from .validate import Violation
 
 if TYPE_CHECKING:
-    from .fake import FakeChime
+    from .engine import Engine
 
 ENGINES = ("EngineTranscribeSettings", "EngineTranscribeMedicalSettings")
 
@@ -79,35 +64,29 @@ def engine_problems(settings: dict[str, Any]) -> list[str]:
 
 
 @operation("StartMeetingTranscription", rules=(_one_engine,))
-def start_meeting_transcription(fake: FakeChime, request: Request) -> None:
+def start_meeting_transcription(engine: Engine, request: Request) -> None:
     """Start transcribing the meeting (200, no body)."""
-    meeting_id = meetings.find(fake, request)["MeetingId"]
-    running = fake.transcriptions.get(meeting_id)
+    meeting_id = meetings.find(engine, request)["MeetingId"]
+    running = engine.state.transcriptions.get(meeting_id)
     if running is not None and running["TranscriptFailed"] is None:
         raise ServiceError("UnprocessableEntityException", f"Transcription is already started for meeting {meeting_id}")
     configuration = copy.deepcopy(request.params["TranscriptionConfiguration"])
     settings = configuration.get("EngineTranscribeSettings")
     problems = engine_problems(settings) if isinstance(settings, dict) else []
-    fake.transcriptions[meeting_id] = {
-        "TranscriptionConfiguration": configuration,
-        "TranscriptFailed": f"BadRequestException: {'; '.join(problems)}" if problems else None,
-    }
-    fake._undo.append(lambda: _restore(fake, meeting_id, running))
+    engine.state.set_transcription(
+        meeting_id,
+        {
+            "TranscriptionConfiguration": configuration,
+            "TranscriptFailed": f"BadRequestException: {'; '.join(problems)}" if problems else None,
+        },
+    )
 
 
 @operation("StopMeetingTranscription")
-def stop_meeting_transcription(fake: FakeChime, request: Request) -> None:
+def stop_meeting_transcription(engine: Engine, request: Request) -> None:
     """Stop transcribing the meeting (200, no body)."""
-    meeting_id = meetings.find(fake, request)["MeetingId"]
-    running = fake.transcriptions.get(meeting_id)
+    meeting_id = meetings.find(engine, request)["MeetingId"]
+    running = engine.state.transcriptions.get(meeting_id)
     if running is None or running["TranscriptFailed"] is not None:
         raise ServiceError("UnprocessableEntityException", f"No transcription is running for meeting {meeting_id}")
-    del fake.transcriptions[meeting_id]
-    fake._undo.append(lambda: _restore(fake, meeting_id, running))
-
-
-def _restore(fake: FakeChime, meeting_id: str, previous: dict[str, Any] | None) -> None:
-    if previous is None:
-        fake.transcriptions.pop(meeting_id, None)
-    else:
-        fake.transcriptions[meeting_id] = previous
+    engine.state.set_transcription(meeting_id, None)

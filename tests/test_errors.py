@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from pytest_chime import FakeChime, UnknownErrorCodeError, UnknownOperationError, error_codes, model
+from pytest_chime.engine import default_message
 from tests.conftest import SERVICES, make_client, valid_request
 
 #: HTTP status per code, as botocore's models give them.
@@ -58,7 +59,7 @@ def test_injected_error_is_the_modelled_exception_retried_as_botocore_does(
     error = info.value
     assert type(error) is getattr(client.exceptions, code)
     assert error.response["Error"]["Code"] == code
-    assert error.response["Error"]["Message"] == fake_chime.default_message(code)
+    assert error.response["Error"]["Message"] == default_message(code, fake_chime.account_id)
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == STATUS[code]
     assert error.response["ResponseMetadata"]["RequestId"] == fake_chime.calls[-1].request_id
     attempts = ATTEMPTS[mode] if code in RETRIED[mode] else 1

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pytest_chime import plugin, wire
+from pytest_chime import wire
+from pytest_chime.options import OPTIONS
 from tests.conftest import legacy_only
 
 #: The inner projects' conftest: dummy-credential clients and a meeting factory.
@@ -337,7 +338,7 @@ def test_unknown_fake_chime_marker_option_errors_at_setup(project: pytest.Pytest
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*ERROR at setup of test_typo*", "*unknown option(s) qouta; valid: *"])
     line = next(line for line in result.outlines if "unknown option(s) qouta" in line)
-    for option in plugin.FAKE_OPTIONS:
+    for option in OPTIONS:
         assert option in line.split("valid:")[1]
 
 
@@ -396,18 +397,20 @@ def test_a_custom_endpoint_gets_the_client_region_signed_or_unsigned(project: py
 
 
 def test_chime_region_is_the_region_of_a_request_that_shows_none() -> None:
-    from pytest_chime import FakeChime
+    import json
 
+    from botocore.awsrequest import AWSPreparedRequest, HeadersDict
+
+    from pytest_chime import FakeChime, wire
+
+    params = {"ClientRequestToken": "token-1", "MediaRegion": "us-east-1", "ExternalMeetingId": "standup"}
+    # A custom endpoint, outside any client call: nothing shows the region.
+    request = AWSPreparedRequest("POST", "http://localhost:4566/meetings", HeadersDict(), json.dumps(params), False)
     with FakeChime(region="eu-central-1") as fake:
-        reply = fake.handle(
-            "chime-sdk-meetings",
-            "CreateMeeting",
-            {"ClientRequestToken": "token-1", "MediaRegion": "us-east-1", "ExternalMeetingId": "standup"},
-            region=fake.region,
-        )
-        assert reply.body is not None
-        assert reply.body["Meeting"]["MeetingArn"].startswith("arn:aws:chime:eu-central-1:")
-        fake.reset()
+        response = wire._on_before_send(request=request, event_name="before-send.chime-sdk-meetings.CreateMeeting")
+        assert response is not None
+        assert json.loads(response.content)["Meeting"]["MeetingArn"].startswith("arn:aws:chime:eu-central-1:")
+        assert fake.calls[0].region == "eu-central-1"
 
 
 @legacy_only

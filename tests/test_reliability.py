@@ -30,7 +30,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_chime import FakeChime, HookError, facts, model, protocol, wire
+from pytest_chime import FakeChime, HookError, facts, model, wire
 from tests.conftest import SERVICES, make_client, valid_request
 
 THREADS = 8
@@ -466,29 +466,6 @@ def example_counts(full: int) -> pytest.MarkDecorator:
         [QUICK_EXAMPLES, pytest.param(full, marks=pytest.mark.evidence)],
         ids=lambda count: f"{count}-examples",
     )
-
-
-@pytest.mark.parametrize("service", SERVICES)
-@example_counts(400)
-def test_any_body_decoded_and_handled_directly_gets_a_modelled_answer(service: str, examples: int) -> None:
-    statuses: list[int] = []
-
-    @fuzz(examples)
-    @given(body=bodies(service), headers=HEADERS)
-    def check(body: bytes | str, headers: dict[str, Any]) -> None:
-        request = prepared(service, body, headers)
-        with FakeChime() as fake:
-            spec = model.operation(service, "CreateMeeting")
-            assert spec is not None
-            params, problem = protocol.decode(request, spec)
-            region = wire.where(request.url, service, fake.region)[0]
-            reply = fake.handle(service, "CreateMeeting", params, region=region, decode_error=problem)
-            response = protocol.encode(reply, request.url)
-            assert_modelled(service, response, fake)
-            statuses.append(response.status_code)
-
-    check()
-    assert_both_outcomes(service, statuses)
 
 
 @pytest.mark.parametrize("service", SERVICES)

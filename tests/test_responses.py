@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSPreparedRequest, HeadersDict
 
-from pytest_chime import FakeChime, facts
+from pytest_chime import FakeChime, facts, wire
 from tests.conftest import legacy_only, make_client, valid_request
 
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -141,5 +143,9 @@ def test_members_the_response_model_lacks_are_not_echoed(fake_chime: FakeChime) 
     # botocore's serializer refuses unknown members, so they can only arrive on the raw wire
     features = {"Audio": {"EchoReduction": "AVAILABLE", "Loudness": "max"}, "Smell": {"Level": 3}}
     params = valid_request("chime-sdk-meetings", MeetingFeatures=features)
-    reply = fake_chime.handle("chime-sdk-meetings", "CreateMeeting", params, region="us-east-1")
-    assert reply.body["Meeting"]["MeetingFeatures"] == {"Audio": {"EchoReduction": "AVAILABLE"}}
+    request = AWSPreparedRequest(
+        "POST", "https://meetings-chime.us-east-1.amazonaws.com/meetings", HeadersDict(), json.dumps(params), False
+    )
+    response = wire._on_before_send(request=request, event_name="before-send.chime-sdk-meetings.CreateMeeting")
+    assert response is not None and response.status_code == 200
+    assert json.loads(response.content)["Meeting"]["MeetingFeatures"] == {"Audio": {"EchoReduction": "AVAILABLE"}}

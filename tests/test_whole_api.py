@@ -59,7 +59,7 @@ def test_tags_given_to_create_meeting_are_listed(fake_chime: FakeChime) -> None:
     meeting = create(client, Tags=[{"Key": "team", "Value": "ops"}])
     assert "Tags" not in meeting
     assert client.list_tags_for_resource(ResourceARN=meeting["MeetingArn"])["Tags"] == [{"Key": "team", "Value": "ops"}]
-    assert fake_chime.meetings[meeting["MeetingId"]]["Tags"] == [{"Key": "team", "Value": "ops"}]
+    assert fake_chime.tags[meeting["MeetingArn"]] == [{"Key": "team", "Value": "ops"}]
 
 
 def test_tag_and_untag_a_meeting_by_its_arn(fake_chime: FakeChime) -> None:

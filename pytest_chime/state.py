@@ -1,0 +1,363 @@
+"""The fake service's resources, behind methods that journal every change."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any
+
+Record = dict[str, Any]
+Tags = list[dict[str, str]]
+
+
+class State:
+    """Meetings, attendees, tags, idempotency tokens, transcriptions and dial-outs of one fake.
+
+    Every change goes through a method here, and each method journals its own undo step:
+    inside :meth:`transaction`, a call that fails leaves the state as it found it. Ending a
+    meeting, by any path, ends everything it holds.
+    """
+
+    def __init__(self) -> None:
+        self._meetings: dict[str, Record] = {}
+        #: MeetingId -> the service that created it (a meeting added by hand has none: any service sees it).
+        self._owners: dict[str, str] = {}
+        self._attendees: dict[str, dict[str, Record]] = {}
+        #: Meeting or attendee id -> its creation number (listings page in that order).
+        self._numbers: dict[str, int] = {}
+        self._counter = itertools.count(1)
+        #: (service, ClientRequestToken) -> MeetingId, and back.
+        self._tokens: dict[tuple[str, str], str] = {}
+        self._token_of: dict[str, tuple[str, str]] = {}
+        #: Resource ARN -> its tags, as the list operations answer them.
+        self._tags: dict[str, Tags] = {}
+        #: Meeting or attendee id -> the ARN its tags are kept under.
+        self._arns: dict[str, str] = {}
+        self._transcriptions: dict[str, Record] = {}
+        self._dial_outs: list[Record] = []
+        #: The undo steps of each transaction under way, innermost last.
+        self._journals: list[list[Callable[[], object]]] = []
+        self.meetings = Meetings(self)
+        self.attendees = Attendees(self)
+        self.tags: Mapping[str, Tags] = MappingProxyType(self._tags)
+        self.transcriptions: Mapping[str, Record] = MappingProxyType(self._transcriptions)
+
+    @property
+    def dial_outs(self) -> list[Record]:
+        """Every dial-out made, in order (a copy)."""
+        return list(self._dial_outs)
+
+    # --- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Changes made inside are undone, last first, if the block raises."""
+        journal: list[Callable[[], object]] = []
+        self._journals.append(journal)
+        try:
+            yield
+        except BaseException:
+            self._journals[-1] = []  # the undo steps journal their own changes: dropped
+            for step in reversed(journal):
+                step()
+            raise
+        finally:
+            self._journals.pop()  # transactions nest: this one is the innermost
+
+    def _undo(self, step: Callable[[], object]) -> None:
+        if self._journals:
+            self._journals[-1].append(step)
+
+    # --- meetings --------------------------------------------------------------------------
+
+    def meeting(self, meeting_id: str, service: str) -> Record | None:
+        """The meeting ``meeting_id`` of ``service`` (another service's meetings are not found), or None."""
+        found = self._meetings.get(meeting_id)
+        if found is None or self._owners.get(meeting_id, service) != service:
+            return None
+        return found
+
+    def meetings_of(self, service: str) -> list[tuple[int, Record]]:
+        """``service``'s meetings with their creation numbers, oldest first."""
+        return sorted(
+            (
+                (self._number(key), meeting)
+                for key, meeting in self._meetings.items()
+                if self.owner(key) in (None, service)
+            ),
+            key=_first,
+        )
+
+    def owner(self, meeting_id: str) -> str | None:
+        """The service that created ``meeting_id`` (None: added by hand)."""
+        return self._owners.get(meeting_id)
+
+    def meeting_count(self) -> int:
+        """How many meetings are active."""
+        return len(self._meetings)
+
+    def by_token(self, service: str, token: str) -> Record | None:
+        """The active meeting ``service`` created for ``token``, or None."""
+        meeting_id = self._tokens.get((service, token))
+        return None if meeting_id is None else self._meetings.get(meeting_id)
+
+    def add_meeting(self, meeting: Record, *, service: str | None, token: str | None = None) -> None:
+        """Keep a new meeting (``service``: its creator; ``token``: its ClientRequestToken)."""
+        meeting_id = meeting["MeetingId"]
+        self._meetings[meeting_id] = meeting
+        self._attendees[meeting_id] = {}
+        self._numbers[meeting_id] = next(self._counter)
+        if service is not None:
+            self._owners[meeting_id] = service
+            if token is not None:
+                self._tokens[(service, token)] = meeting_id
+                self._token_of[meeting_id] = (service, token)
+        self._undo(lambda: self.end_meeting(meeting_id))
+
+    def end_meeting(self, meeting_id: str) -> None:
+        """End a meeting: it, its attendees, token, transcription and tags are gone."""
+        meeting = self._meetings.pop(meeting_id, None)
+        if meeting is None:
+            return
+        saved = (
+            meeting,
+            self._owners.pop(meeting_id, None),
+            self._attendees.pop(meeting_id, {}),
+            self._numbers.pop(meeting_id, None),
+            self._token_of.pop(meeting_id, None),
+            self._transcriptions.pop(meeting_id, None),
+        )
+        _, owner, attendees, number, token, transcription = saved
+        numbers = {key: self._numbers.pop(key) for key in attendees if key in self._numbers}
+        if token is not None:
+            self._tokens.pop(token, None)
+        tags = {key: self._forget_tags(key) for key in (meeting_id, *attendees)}
+
+        def undo() -> None:
+            self._meetings[meeting_id] = meeting
+            self._attendees[meeting_id] = attendees
+            if owner is not None:
+                self._owners[meeting_id] = owner
+            if number is not None:
+                self._numbers[meeting_id] = number
+            self._numbers.update(numbers)
+            if token is not None:
+                self._tokens[token] = meeting_id
+                self._token_of[meeting_id] = token
+            if transcription is not None:
+                self._transcriptions[meeting_id] = transcription
+            for key, kept in tags.items():
+                if kept is not None:
+                    self._arns[key], self._tags[kept[0]] = kept
+
+        self._undo(undo)
+
+    # --- attendees -------------------------------------------------------------------------
+
+    def attendees_of(self, meeting_id: str) -> dict[str, Record]:
+        """The meeting's attendees by AttendeeId, in creation order (read-only by convention: change them here)."""
+        return self._attendees.get(meeting_id) or {}
+
+    def numbered_attendees(self, meeting_id: str) -> list[tuple[int, Record]]:
+        """The meeting's attendees with their creation numbers, oldest first."""
+        present = self._attendees.get(meeting_id) or {}
+        return sorted(((self._number(key), attendee) for key, attendee in present.items()), key=_first)
+
+    def add_attendee(self, meeting_id: str, attendee: Record) -> None:
+        """Keep a new attendee of an active meeting."""
+        attendee_id = attendee["AttendeeId"]
+        present = self._attendees[meeting_id]
+        present[attendee_id] = attendee
+        self._numbers[attendee_id] = next(self._counter)
+        self._undo(lambda: self.remove_attendee(meeting_id, attendee_id))
+
+    def remove_attendee(self, meeting_id: str, attendee_id: str) -> None:
+        """An attendee leaves the meeting for good: its record, creation number and tags are gone."""
+        present = self._attendees.get(meeting_id)
+        if present is None or attendee_id not in present:
+            return
+        attendee = present.pop(attendee_id)
+        number = self._numbers.pop(attendee_id, None)
+        tags = self._forget_tags(attendee_id)
+
+        def undo() -> None:
+            present[attendee_id] = attendee
+            if number is not None:
+                self._numbers[attendee_id] = number
+            if tags is not None:
+                self._arns[attendee_id], self._tags[tags[0]] = tags
+
+        self._undo(undo)
+
+    def update_attendee(self, attendee: Record, **members: Any) -> None:
+        """Set members of an attendee record."""
+        before = {name: attendee.get(name) for name in members}
+        attendee.update(members)
+        self._undo(lambda: attendee.update(before))
+
+    # --- tags ------------------------------------------------------------------------------
+
+    def tags_of(self, arn: str) -> Tags:
+        """The tags of the resource ``arn`` ([] when it has none)."""
+        return self._tags.get(arn, [])
+
+    def set_tags(self, owner_id: str, arn: str, tags: Tags) -> None:
+        """Give the resource ``owner_id`` (a meeting or attendee, named ``arn``) these tags ([]: none)."""
+        previous = self._tags.get(arn)
+        if tags:
+            self._tags[arn] = tags
+            self._arns[owner_id] = arn
+        else:
+            self._tags.pop(arn, None)
+            self._arns.pop(owner_id, None)
+
+        def undo() -> None:
+            if previous is None:
+                self._tags.pop(arn, None)
+                self._arns.pop(owner_id, None)
+            else:
+                self._tags[arn] = previous
+                self._arns[owner_id] = arn
+
+        self._undo(undo)
+
+    def _forget_tags(self, owner_id: str) -> tuple[str, Tags] | None:
+        arn = self._arns.pop(owner_id, None)
+        if arn is None:
+            return None
+        return arn, self._tags.pop(arn, [])
+
+    # --- transcriptions and dial-outs --------------------------------------------------------
+
+    def set_transcription(self, meeting_id: str, transcription: Record | None) -> None:
+        """Start (a record) or stop (None) the meeting's transcription."""
+        previous = self._transcriptions.get(meeting_id)
+        if transcription is None:
+            self._transcriptions.pop(meeting_id, None)
+        else:
+            self._transcriptions[meeting_id] = transcription
+
+        def undo() -> None:
+            if previous is None:
+                self._transcriptions.pop(meeting_id, None)
+            else:
+                self._transcriptions[meeting_id] = previous
+
+        self._undo(undo)
+
+    def add_dial_out(self, transaction: Record) -> None:
+        """Record a dial-out."""
+        self._dial_outs.append(transaction)
+        self._undo(lambda: self._dial_outs.remove(transaction))
+
+    # --- numbering -------------------------------------------------------------------------
+
+    def _number(self, key: str) -> int:
+        """The creation number of a meeting or attendee (one is given to those added by hand)."""
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = next(self._counter)
+        return number
+
+
+def _first(pair: tuple[int, Record]) -> int:
+    return pair[0]
+
+
+class Meetings(MutableMapping[str, Record]):
+    """``FakeChime.meetings``: MeetingId -> the Meeting as GetMeeting answers it.
+
+    Removing a meeting by any path (``del``, ``pop``, ``popitem``, ``clear``) ends it as
+    DeleteMeeting does; a meeting set by hand is seen by every service.
+    """
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    def __getitem__(self, key: str) -> Record:
+        return self._state._meetings[key]
+
+    def __setitem__(self, key: str, meeting: Record) -> None:
+        if key in self._state._meetings:
+            self._state._meetings[key] = meeting
+        else:
+            self._state.add_meeting(
+                {**meeting, "MeetingId": key} if meeting.get("MeetingId") != key else meeting, service=None
+            )
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._state._meetings:
+            raise KeyError(key)
+        self._state.end_meeting(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._state._meetings))
+
+    def __len__(self) -> int:
+        return len(self._state._meetings)
+
+    def __repr__(self) -> str:
+        return repr(self._state._meetings)
+
+
+class MeetingAttendees(MutableMapping[str, Record]):
+    """One meeting's attendees: AttendeeId -> the Attendee as GetAttendee answers it.
+
+    Removing one by any path removes it as DeleteAttendee does.
+    """
+
+    def __init__(self, state: State, meeting_id: str) -> None:
+        self._state = state
+        self._meeting_id = meeting_id
+
+    def _present(self) -> dict[str, Record]:
+        return self._state._attendees.get(self._meeting_id) or {}
+
+    def __getitem__(self, key: str) -> Record:
+        return self._present()[key]
+
+    def __setitem__(self, key: str, attendee: Record) -> None:
+        present = self._present()
+        if key in present:
+            present[key] = attendee
+        elif self._meeting_id in self._state._attendees:
+            self._state.add_attendee(self._meeting_id, {**attendee, "AttendeeId": key})
+        else:
+            raise KeyError(f"no active meeting {self._meeting_id}")
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._present():
+            raise KeyError(key)
+        self._state.remove_attendee(self._meeting_id, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._present()))
+
+    def __len__(self) -> int:
+        return len(self._present())
+
+    def __repr__(self) -> str:
+        return repr(self._present())
+
+
+class Attendees(Mapping[str, MeetingAttendees]):
+    """``FakeChime.attendees``: MeetingId -> that meeting's attendees (every active meeting has an entry)."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    def __getitem__(self, key: str) -> MeetingAttendees:
+        if key not in self._state._attendees:
+            raise KeyError(key)
+        return MeetingAttendees(self._state, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._state._attendees))
+
+    def __len__(self) -> int:
+        return len(self._state._attendees)
+
+    def __repr__(self) -> str:
+        return repr(self._state._attendees)
