@@ -266,7 +266,23 @@ def _first(pair: tuple[int, Record]) -> int:
     return pair[0]
 
 
-class Meetings(MutableMapping[str, Record]):
+class _View:
+    """What the views share: iteration, length and repr over the dict they show (a snapshot of its keys)."""
+
+    def _data(self) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._data()))
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __repr__(self) -> str:
+        return repr(self._data())
+
+
+class Meetings(_View, MutableMapping[str, Record]):
     """``FakeChime.meetings``: MeetingId -> the Meeting as GetMeeting answers it.
 
     Removing a meeting by any path (``del``, ``pop``, ``popitem``, ``clear``) ends it as
@@ -275,6 +291,9 @@ class Meetings(MutableMapping[str, Record]):
 
     def __init__(self, state: State) -> None:
         self._state = state
+
+    def _data(self) -> dict[str, Record]:
+        return self._state._meetings
 
     def __getitem__(self, key: str) -> Record:
         return self._state._meetings[key]
@@ -292,17 +311,8 @@ class Meetings(MutableMapping[str, Record]):
             raise KeyError(key)
         self._state.end_meeting(key)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._state._meetings))
 
-    def __len__(self) -> int:
-        return len(self._state._meetings)
-
-    def __repr__(self) -> str:
-        return repr(self._state._meetings)
-
-
-class MeetingAttendees(MutableMapping[str, Record]):
+class MeetingAttendees(_View, MutableMapping[str, Record]):
     """One meeting's attendees: AttendeeId -> the Attendee as GetAttendee answers it.
 
     Removing one by any path removes it as DeleteAttendee does.
@@ -312,14 +322,14 @@ class MeetingAttendees(MutableMapping[str, Record]):
         self._state = state
         self._meeting_id = meeting_id
 
-    def _present(self) -> dict[str, Record]:
+    def _data(self) -> dict[str, Record]:
         return self._state._attendees.get(self._meeting_id) or {}
 
     def __getitem__(self, key: str) -> Record:
-        return self._present()[key]
+        return self._data()[key]
 
     def __setitem__(self, key: str, attendee: Record) -> None:
-        present = self._present()
+        present = self._data()
         if key in present:
             present[key] = attendee
         elif self._meeting_id in self._state._attendees:
@@ -328,36 +338,21 @@ class MeetingAttendees(MutableMapping[str, Record]):
             raise KeyError(f"no active meeting {self._meeting_id}")
 
     def __delitem__(self, key: str) -> None:
-        if key not in self._present():
+        if key not in self._data():
             raise KeyError(key)
         self._state.remove_attendee(self._meeting_id, key)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._present()))
 
-    def __len__(self) -> int:
-        return len(self._present())
-
-    def __repr__(self) -> str:
-        return repr(self._present())
-
-
-class Attendees(Mapping[str, MeetingAttendees]):
+class Attendees(_View, Mapping[str, MeetingAttendees]):
     """``FakeChime.attendees``: MeetingId -> that meeting's attendees (every active meeting has an entry)."""
 
     def __init__(self, state: State) -> None:
         self._state = state
 
+    def _data(self) -> dict[str, dict[str, Record]]:
+        return self._state._attendees
+
     def __getitem__(self, key: str) -> MeetingAttendees:
         if key not in self._state._attendees:
             raise KeyError(key)
         return MeetingAttendees(self._state, key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._state._attendees))
-
-    def __len__(self) -> int:
-        return len(self._state._attendees)
-
-    def __repr__(self) -> str:
-        return repr(self._state._attendees)
