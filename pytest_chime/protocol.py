@@ -1,29 +1,25 @@
-"""rest-json, as the Chime services speak it: requests decoded and answers encoded by location.
-
-Each input member is read from where the installed model puts it: the URI
-(``/meetings/{MeetingId}``), the query string (``max-results``), a header, or the JSON
-body. An answer's output members go back the same way; an answer with no body members
-(DeleteMeeting's 204) has no body at all. Errors carry their modelled status, the
-``x-amzn-ErrorType`` header and the service's ``{"Code", "Message", "RequestId"}`` body.
-"""
+"""rest-json as the Chime services speak it: requests read and answers written where the model puts each member."""
 
 from __future__ import annotations
 
-import functools
 import io
+import json
 import re
-import time as _time
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import facts
+from . import caches, facts, validate
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.model import Shape
 
     from .model import OperationSpec
+
+#: Compact JSON, as the services write it.
+_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 class Reply(NamedTuple):
@@ -38,14 +34,7 @@ class Reply(NamedTuple):
 
 def reply(status: int, headers: dict[str, str], body: dict[str, Any] | None) -> Reply:
     """A Reply with its body encoded now, so an answer that cannot be encoded fails where it is made."""
-    return Reply(status, headers, body, b"" if body is None else _encode_json(body).encode())
-
-
-def _encode_json(value: Any) -> str:
-    """Compact JSON (json's C encoder, made on first use)."""
-    global _encode_json
-    _encode_json = _json_encoder()  # type: ignore[assignment]  # replaced by the encoder itself
-    return _encode_json(value)
+    return Reply(status, headers, body, b"" if body is None else _JSON.encode(body).encode())
 
 
 class Layout(NamedTuple):
@@ -68,7 +57,7 @@ def _location(shape: Shape) -> str:
     return str(shape.serialization.get("location", "body"))
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def layout(service: str, operation: str) -> Layout:
     """Where ``service``'s ``operation`` reads each input member (worked out once)."""
     from .model import operation as spec_of
@@ -120,13 +109,8 @@ def _scalar(text: str, shape: Shape) -> Any:
     return text
 
 
-def decode(request: AWSPreparedRequest, spec: OperationSpec) -> tuple[dict[str, Any], str | None]:
-    """The request's members by the model's locations, and why it could not be read (or None)."""
-    return read(request, layout(spec.service, spec.name))
-
-
 def read(request: AWSPreparedRequest, layout: Layout) -> tuple[dict[str, Any], str | None]:
-    """:func:`decode` with the operation's layout in hand (the wire looks it up once per operation)."""
+    """The request's members, each read where ``layout`` puts it, and why it could not be read (or None)."""
     if not layout.labels and not layout.query and not layout.headers:  # CreateMeeting's shape: a body at most
         return _json_body(request.body) if layout.body else ({}, None)
     params: dict[str, Any] = {}
@@ -134,7 +118,7 @@ def read(request: AWSPreparedRequest, layout: Layout) -> tuple[dict[str, Any], s
     if layout.labels:
         found = layout.path.match(split.path)
         if found is None:
-            return {}, f"The request path {split.path!r} does not match {layout.template!r}"
+            return {}, f"The request path {validate.shown(split.path)} does not match {layout.template!r}"
         for (_, member), value in zip(layout.labels, found.groups(), strict=True):
             params[member] = unquote(value)
     if layout.query and split.query:
@@ -168,20 +152,7 @@ def _json_body(body: Any) -> tuple[dict[str, Any], str | None]:
         body = body.read()
     try:
         # The service reads UTF-8 JSON (what botocore sends); decoding first skips json's encoding sniffing.
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
-        params = None
-        if text[:1] == "{":  # one JSON object and nothing more (botocore's body) goes to json's scanner directly
-            try:
-                params, end = (_scan or _make_scanner())(text, 0)
-            except (StopIteration, ValueError):
-                params = None  # json.loads says why, in its words
-            else:
-                if end != len(text):
-                    params = None
-        if params is None:
-            import json
-
-            params = json.loads(text)
+        params = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
     except (ValueError, UnicodeDecodeError) as exc:
         return {}, f"Could not parse request body into json: {exc}"
     except RecursionError:  # nesting deeper than Python's parser goes: the service rejects it too
@@ -189,19 +160,6 @@ def _json_body(body: Any) -> tuple[dict[str, Any], str | None]:
     if not isinstance(params, dict):
         return {}, f"Request body must be a JSON object, not {type(params).__name__}"
     return params, None
-
-
-def _make_scanner() -> Callable[[str, int], tuple[Any, int]]:
-    global _scan
-    import json
-    import json.scanner
-
-    _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed names the class
-    return _scan
-
-
-#: json's scanner (C where available), made on first use: ``_scan(text, index) -> (value, end)``.
-_scan: Callable[[str, int], tuple[Any, int]] | None = None
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -217,7 +175,7 @@ class Output(NamedTuple):
     body: frozenset[str]
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def output(service: str, operation: str) -> Output:
     """How ``service``'s ``operation`` answers (worked out once)."""
     from .model import operation as spec_of
@@ -251,8 +209,7 @@ def success(layout: Output, result: dict[str, Any] | None, request_id: str) -> R
                 headers[header_members[name]] = str(value)
     else:  # every member goes in the body (the usual case): the result is the body
         body = result
-    # tuple.__new__: a NamedTuple's own __new__ is a Python function (this is every answer's path)
-    return tuple.__new__(Reply, (layout.status, headers, body, _encode_json(body).encode()))
+    return Reply(layout.status, headers, body, _JSON.encode(body).encode())
 
 
 def error(spec: OperationSpec | None, code: str, message: str, request_id: str, *, body_code: str) -> Reply:
@@ -277,24 +234,15 @@ class _Body(io.BytesIO):
             chunk = self.read(amt)
 
 
-@functools.cache
-def _json_encoder() -> Callable[[Any], str]:
-    """Compact JSON, with json's C encoder made once (``JSONEncoder.encode`` makes it per call)."""
-    import json
+@caches.cached(maxsize=1)
+def _http_date(second: int) -> str:
+    """The Date header's value for ``second`` (one entry: a second's answers share it)."""
+    from email.utils import formatdate
 
-    plain = json.JSONEncoder(separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return plain.encode
-    chunks = make(None, plain.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
-    return lambda value: "".join(chunks(value, 0))
+    return formatdate(second, usegmt=True)
 
 
-#: (second, its HTTP date): formatting the Date header once a second, not per call.
-_date: tuple[int, str] = (0, "")
-
-
-@functools.cache
+@caches.cached(maxsize=1)
 def _response_class() -> type[AWSResponse]:
     from botocore import awsrequest
 
@@ -302,42 +250,33 @@ def _response_class() -> type[AWSResponse]:
     return cls
 
 
+@caches.cached(maxsize=1)
+def _aio_classes() -> tuple[type, type]:
+    """aiobotocore's response class and the fake's async body (imported once an async call is answered)."""
+    from . import aio
+
+    return aio.response_class(), aio.Body
+
+
 def encode(answer: Reply, url: str, *, aio: bool = False) -> AWSResponse:
     """The HTTP response botocore parses: status, headers and (unless bodiless) a JSON body.
 
     ``aio``: for aiobotocore, an ``AioAWSResponse`` whose body is read with ``await``.
     """
-    global _date
-    now = int(_time.time())
-    if _date[0] != now:
-        from email.utils import formatdate
-
-        _date = (now, formatdate(now, usegmt=True))
+    date = _http_date(int(time.time()))
     body = answer.payload
     if answer.body is None:
-        headers = {"Date": _date[1], "Content-Length": "0", "Connection": "keep-alive", **answer.headers}
+        headers = {"Date": date, "Content-Length": "0", "Connection": "keep-alive", **answer.headers}
     else:
         headers = {
-            "Date": _date[1],
+            "Date": date,
             "Content-Type": "application/json",
             "Content-Length": str(len(body)),
             "Connection": "keep-alive",
             **answer.headers,
         }
     if aio:
-        response_class, body_class = _aio_classes or _load_aio_classes()
+        response_class, body_class = _aio_classes()
         response: AWSResponse = response_class(url, answer.status, headers, body_class(body))
         return response
     return _response_class()(url, answer.status, headers, _Body(body))
-
-
-#: aiobotocore's response class and the fake's async body, once an async call is first answered.
-_aio_classes: tuple[type, type] | None = None
-
-
-def _load_aio_classes() -> tuple[type, type]:
-    global _aio_classes
-    from . import aio
-
-    _aio_classes = (aio.response_class(), aio.Body)
-    return _aio_classes
