@@ -13,8 +13,9 @@ the docs page "Configuration: what the fake chooses".
 from __future__ import annotations
 
 import binascii
-import functools
 from typing import TYPE_CHECKING, Final
+
+from . import caches
 
 if TYPE_CHECKING:
     import random
@@ -175,7 +176,7 @@ def meeting_arn(region: str, account_id: str, meeting: str) -> str:
     return meeting_arn_prefix(region, account_id) + meeting
 
 
-@functools.cache
+@caches.cached(maxsize=64)
 def meeting_arn_prefix(region: str, account_id: str) -> str:
     """``arn:aws:chime:<control region>:<account>:meeting/``: a MeetingArn without its id."""
     return f"arn:{partition(region)}:chime:{region}:{account_id}:meeting/"
@@ -344,6 +345,12 @@ ECHO_DEFAULTS: Final[dict[str, object]] = {"TenantIds": []}
 #: How much of a value an error message quotes before cutting it (real messages quote
 #: values; a 2 MB value must not come back as a 2 MB message).
 MESSAGE_VALUE_LIMIT: Final = 100
+#: How many broken rules a message lists before "and N more" (chosen: a request breaking
+#: 20,000 rules gets an answer of a few KB, not megabytes).
+MESSAGE_ITEMS_SHOWN: Final = 5
+#: How long one listed rule's text may be before it is cut (the longest the fake writes, a
+#: media region's with the supported list, is about 400 characters).
+MESSAGE_ITEM_LIMIT: Final = 500
 
 #: PrimaryMeetingId must be a meeting id (the fake does not require that meeting to exist).
 MEETING_ID_PATTERN: Final = r"[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}"

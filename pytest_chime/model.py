@@ -1,15 +1,10 @@
-"""What the installed botocore says about the Chime services.
-
-Operations, members, constraints and error codes are read from botocore's own service
-models, never assumed from a version number. botocore is imported on first use only.
-"""
+"""What the installed botocore's models say about the Chime services (botocore imported on first use)."""
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import facts
+from . import caches, facts
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
@@ -54,7 +49,7 @@ def botocore_version() -> str:
     return str(botocore.__version__)
 
 
-@functools.cache
+@caches.cached(maxsize=8)
 def service_model(service: str) -> ServiceModel | None:
     """botocore's model of ``service``, or None when the installed botocore lacks it."""
     import botocore.exceptions
@@ -68,14 +63,14 @@ def service_model(service: str) -> ServiceModel | None:
     return botocore.model.ServiceModel(data, service_name=service)
 
 
-@functools.lru_cache(maxsize=1)
+@caches.cached(maxsize=1)
 def _loader() -> Any:
     import botocore.loaders
 
     return botocore.loaders.create_loader()
 
 
-@functools.cache
+@caches.cached(maxsize=512)
 def operation(service: str, name: str = "CreateMeeting") -> OperationSpec | None:
     """The spec of ``service``'s operation ``name``, or None when it is not modelled."""
     model = service_model(service)
@@ -116,7 +111,7 @@ def error_codes(service: str, operation: str = "CreateMeeting") -> tuple[str, ..
 _operation = operation
 
 
-@functools.cache
+@caches.cached(maxsize=8)
 def control_regions(service: str) -> frozenset[str]:
     """The regions where ``service`` has an endpoint: botocore's endpoint data, else ``facts.CONTROL_REGIONS``.
 

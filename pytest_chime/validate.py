@@ -1,11 +1,4 @@
-"""Server-side validation: the model's constraints, and the pieces the service rules share.
-
-botocore checks types, required members and ``min`` only; the service also enforces
-``max``, ``pattern`` and enums, which are checked here for every operation from the
-installed model (validators are compiled once per operation). Each operation's own
-rules (media regions, tags, capabilities...) sit beside its handler, in the module of
-its resource, and are built from the helpers here.
-"""
+"""Server-side validation: the model's constraints, checked as the service does, and the pieces service rules share."""
 
 from __future__ import annotations
 
@@ -13,9 +6,9 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
-from . import facts
+from . import caches, facts
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -32,14 +25,25 @@ class Violation(NamedTuple):
     message: str
 
 
+#: The rule names (``Violation.rule``) of the model's constraints, as :func:`compiled`'s checks report them.
+MODEL_RULES: Final = (
+    "type",
+    "required",
+    "min-length",
+    "max-length",
+    "pattern",
+    "enum",
+    "min-items",
+    "max-items",
+    "min-value",
+    "max-value",
+)
+#: Those of :data:`MODEL_RULES` that only the service checks: botocore's client-side validation
+#: checks types, required members and ``min``, so a request breaking these alone reaches the service.
+SERVER_ONLY_MODEL_RULES: Final = ("max-length", "pattern", "enum", "max-items", "max-value")
+
 _Check = Callable[[Any, str, list[Violation]], None]
 _Limits = Callable[[Mapping[str, Any], list[Violation]], None]
-
-#: A string check -> (min length, max length, pattern, enum, strings seen to pass): what a string
-#: passing it satisfies. Values repeat (a region, a meeting's id): one seen to pass skips the pattern.
-_QUICK: dict[_Check, tuple[int, int, re.Pattern[str] | None, frozenset[str] | None, set[str]]] = {}
-#: How many passing strings each check remembers.
-_PASSED_LIMIT = 256
 
 
 def shown(value: Any) -> str:
@@ -63,6 +67,24 @@ def _fail(out: list[Violation], value: Any, shape: Shape, path: str, rule: str, 
     out.append(Violation(path, rule, message))
 
 
+#: What a string member must be: (min length, max length, pattern, enum).
+_StringLimits = tuple[int, int, "re.Pattern[str] | None", "frozenset[str] | None"]
+
+
+def _string_limits(shape: Shape, pattern: str | None) -> _StringLimits:
+    """A string shape's limits (``pattern``: the documented one where the model has none)."""
+    meta = shape.metadata
+    chosen = meta.get("pattern") or pattern
+    enum = frozenset(getattr(shape, "enum", ()) or ()) or None
+    high = meta.get("max")
+    return (meta.get("min", 0), sys.maxsize if high is None else high, _pattern(chosen) if chosen else None, enum)
+
+
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A model pattern as the service applies it (ASCII classes)."""
+    return re.compile(pattern, re.ASCII)
+
+
 def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str], pattern: str | None = None) -> _Check:
     """A check of ``shape``. ``patterns``: member name -> the pattern the API reference documents
     where the model has none; ``pattern``: the one for ``shape`` itself."""
@@ -76,13 +98,15 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
         members: dict[str, _Check] = {}
         # Registered before the members compile, so a recursive shape finds itself.
         cache[key] = lambda v, p, o: members_check(v, p, o)
+        #: String members' limits: a string within them passes without a call to its check.
+        limits: dict[str, _StringLimits] = {}
         required = tuple(shape.required_members)
         for name, member in shape.members.items():
             documented = patterns.get(name) if member.type_name == "string" else None
-            members[name] = _compile(member, cache, patterns, None if member.metadata.get("pattern") else documented)
-
-        # String members' limits, to pass a good string without calling its check (most members are strings).
-        quick = {name: _QUICK[sub] for name, sub in members.items() if sub in _QUICK}
+            member_pattern = None if member.metadata.get("pattern") else documented
+            members[name] = _compile(member, cache, patterns, member_pattern)
+            if member.type_name == "string":
+                limits[name] = _string_limits(member, member_pattern)
 
         def members_check(value: Any, path: str, out: list[Violation]) -> None:
             if not isinstance(value, dict):
@@ -95,19 +119,15 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
             for name, item in value.items():
                 if item is None:
                     continue
-                limits = quick.get(name)
-                if limits is not None and type(item) is str:
-                    lo, hi, regex, enum, passed = limits
-                    if item in passed:
-                        continue
+                within = limits.get(name)
+                if within is not None and type(item) is str:
+                    lo, hi, regex, enum = within
                     if (
                         lo <= len(item) <= hi
                         and (regex is None or regex.fullmatch(item) is not None)
                         and (enum is None or item in enum)
                     ):
-                        if len(passed) < _PASSED_LIMIT:
-                            passed.add(item)
-                        continue  # string_check would find nothing: it runs only to say what is wrong
+                        continue  # its check would find nothing: it runs only to say what is wrong
                 sub = members.get(name)
                 if sub is not None:
                     sub(item, prefix + name, out)
@@ -132,7 +152,7 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
     elif kind == "string":
         lo, hi = meta.get("min"), meta.get("max")
         pattern = meta.get("pattern") or pattern
-        regex = re.compile(pattern, re.ASCII) if pattern else None
+        regex = _pattern(pattern) if pattern else None
         enum = tuple(getattr(shape, "enum", ()) or ())
 
         def string_check(value: Any, path: str, out: list[Violation]) -> None:
@@ -149,7 +169,6 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
                 _fail(out, value, shape, path, "enum", f"Member must satisfy enum value set: [{', '.join(enum)}]")
 
         check = string_check
-        _QUICK[check] = (lo or 0, sys.maxsize if hi is None else hi, regex, frozenset(enum) if enum else None, set())
     elif kind in ("integer", "long"):
         lo, hi = meta.get("min"), meta.get("max")
 
@@ -170,7 +189,7 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
                 _fail(out, value, shape, path, "type", "Member must be a boolean")
 
         check = bool_check
-    else:  # types CreateMeeting does not use are accepted as they come
+    else:  # types the Chime requests do not use are accepted as they come
 
         def any_check(value: Any, path: str, out: list[Violation]) -> None:
             return None
@@ -180,8 +199,8 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
     return check
 
 
-@functools.cache
-def _regex(pattern: str) -> re.Pattern[str]:
+@caches.cached(maxsize=64)
+def regex(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled on first use (compiling at import would slow pytest's start-up)."""
     return re.compile(pattern)
 
@@ -273,11 +292,6 @@ def tags_rule(request: Request) -> list[Violation]:
     return tag_rules(request.params.get("Tags"))
 
 
-def regex(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled once, on first use."""
-    return _regex(pattern)
-
-
 def _documented_limits(spec: OperationSpec, params: Mapping[str, Any], out: list[Violation]) -> None:
     """Item limits the documentation states where the installed model has no ``max``."""
     for member, limit in facts.DOCUMENTED_MAX_ITEMS.get(spec.name, {}).items():
@@ -289,7 +303,7 @@ def _documented_limits(spec: OperationSpec, params: Mapping[str, Any], out: list
             _fail(out, None, shape, member, "max-items", f"Member must have length less than or equal to {limit}")
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def compiled(service: str, operation: str) -> tuple[_Check, _Limits | None]:
     """The model's constraints for one operation, compiled once: ``(check, limits)``.
 
@@ -307,51 +321,44 @@ def compiled(service: str, operation: str) -> tuple[_Check, _Limits | None]:
     return check, functools.partial(_documented_limits, spec)
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "long": (int,),
-    "boolean": (bool,),
-    "double": (int, float),
-    "float": (int, float),
-    "list": (list,),
-    "map": (dict,),
-    "structure": (dict,),
-}
+#: A line of botocore's validation report that an answer may cause: real answers break ``min``
+#: constraints (``"TenantIds": []`` under a ``min`` of 1), so such a line is no problem of an answer.
+_ANSWERS_MAY = re.compile(r"Invalid (?:length|value) for parameter .*, value: -?\d+, valid min (?:length|value): \S+")
 
 
-def output_problems(value: Any, shape: Shape, path: str = "") -> list[str]:
-    """What in an answer botocore's parser could not give back as modelled: wrong types, unknown members.
+def output_problems(value: Any, shape: Shape) -> list[str]:
+    """What in an answer botocore could not give back as modelled (wrong types, unknown or missing members).
 
-    Constraints (``min``, ``max``, ``pattern``) are not checked: real answers break them
-    (``"TenantIds": []`` under a ``min`` of 1).
+    Checked by botocore's own validator, as its Stubber checks the responses queued on it,
+    but ``min`` constraints are not held against an answer: real ones break them. Long
+    reports are cut as :func:`message` cuts its list.
     """
-    kind = shape.type_name
-    where = path or shape.name
-    allowed = _TYPES.get(kind)
-    if allowed is not None and (not isinstance(value, allowed) or (kind in ("integer", "long") and value is True)):
-        return [f"{where}: {shown(value)} is not a {kind}"]
-    if isinstance(value, bool) and kind in ("integer", "long", "double", "float"):
-        return [f"{where}: {shown(value)} is not a {kind}"]
-    found: list[str] = []
-    if kind == "structure":
-        for name, item in value.items():
-            member = shape.members.get(name)
-            if member is None:
-                found.append(f"{path + '.' if path else ''}{name}: not a member of {shape.name}")
-            elif item is not None:
-                found += output_problems(item, member, f"{path + '.' if path else ''}{name}")
-    elif kind == "list":
-        for index, item in enumerate(value):
-            found += output_problems(item, shape.member, f"{where}[{index}]")
-    elif kind == "map":
-        for key, item in value.items():
-            found += output_problems(item, shape.value, f"{where}[{key!r}]")
-    return found
+    from botocore.validate import ParamValidator
+
+    report = ParamValidator().validate(value, shape)
+    if not report.has_errors():
+        return []
+    found = [line for line in report.generate_report().splitlines() if not _ANSWERS_MAY.fullmatch(line)]
+    return _first_few(found, len(found))
+
+
+def _cut(text: str) -> str:
+    limit = facts.MESSAGE_ITEM_LIMIT
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def _first_few(items: list[str], count: int) -> list[str]:
+    """The first ``facts.MESSAGE_ITEMS_SHOWN`` of ``items`` (of ``count``), each cut, then "and N more"."""
+    shown_items = [_cut(item) for item in items[: facts.MESSAGE_ITEMS_SHOWN]]
+    if count > len(shown_items):
+        shown_items.append(f"and {count - len(shown_items)} more")
+    return shown_items
 
 
 def message(found: list[Violation]) -> str:
-    """The BadRequestException message for ``found``, naming each member and rule."""
+    """The BadRequestException message for ``found``: the count, then the first few (each naming its
+    member and rule) and how many more, so a request breaking thousands of rules gets a short answer."""
     count = len(found)
     noun = "error" if count == 1 else "errors"
-    return f"{count} validation {noun} detected: " + "; ".join(v.message for v in found)
+    listed = _first_few([v.message for v in found[: facts.MESSAGE_ITEMS_SHOWN]], count)
+    return f"{count} validation {noun} detected: " + "; ".join(listed)

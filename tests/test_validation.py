@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_chime import FakeChime, model
+from pytest_chime import FakeChime, caches, facts, model, protocol, validate
 from tests.conftest import legacy_only, make_client, valid_request
 
 MODERN = "chime-sdk-meetings"
@@ -191,3 +191,44 @@ def test_a_value_seen_to_pass_lets_no_other_value_through(fake_chime: FakeChime,
     assert "at 'ClientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern" in (
         message
     )
+
+
+def meeting_answer_shape() -> Any:
+    spec = model.operation(MODERN)
+    assert spec is not None
+    return spec.output_shape
+
+
+def test_an_answer_member_of_the_wrong_type_is_reported_by_botocores_validator() -> None:
+    problems = validate.output_problems({"Meeting": {"MediaRegion": 5}}, meeting_answer_shape())
+    assert len(problems) == 1
+    assert "Invalid type for parameter Meeting.MediaRegion, value: 5" in problems[0]
+
+
+def test_an_answer_member_the_model_lacks_is_reported() -> None:
+    problems = validate.output_problems({"Meeting": {"Smell": "none"}}, meeting_answer_shape())
+    assert len(problems) == 1
+    assert 'Unknown parameter in Meeting: "Smell"' in problems[0]
+
+
+def test_an_answer_breaking_a_min_constraint_as_real_answers_do_is_no_problem() -> None:
+    assert (
+        validate.output_problems({"Meeting": {"TenantIds": [], "ExternalMeetingId": "x"}}, meeting_answer_shape()) == []
+    )
+
+
+def test_an_answer_with_many_problems_lists_the_first_few_and_how_many_more() -> None:
+    answer = {"Meeting": {f"Extra{index}": 1 for index in range(50)}}
+    problems = validate.output_problems(answer, meeting_answer_shape())
+    assert len(problems) == facts.MESSAGE_ITEMS_SHOWN + 1
+    assert problems[-1] == f"and {50 - facts.MESSAGE_ITEMS_SHOWN} more"
+
+
+def test_clearing_the_caches_empties_the_compiled_checks_the_wire_layouts_and_the_models() -> None:
+    validate.compiled(MODERN, "CreateMeeting")
+    protocol.layout(MODERN, "CreateMeeting")
+    protocol.output(MODERN, "CreateMeeting")
+    model.operation(MODERN, "CreateMeeting")
+    caches.clear()
+    for cache in (validate.compiled, protocol.layout, protocol.output, model.operation, model.service_model):
+        assert cache.cache_info().currsize == 0  # type: ignore[attr-defined]
