@@ -1,25 +1,17 @@
-"""Queries over a fake's calls: which were made, with what, and why an expected one was not.
-
-:class:`~pytest_chime.FakeChime`'s ``calls_of``, ``last_call_of``, ``assert_called`` and
-``assert_not_called`` are built on these functions; they take a plain sequence of
-:class:`~pytest_chime.Call`, so they work on a copy of ``fake.calls`` too.
-
-Matching a request (``params={...}`` and member keywords) is partial: every member asked
-for must be in the request and equal to the value given; members not asked for are not
-looked at. A dict matches partially at every depth, a list element by element (same
-length), and anything else by ``==`` with the expected value on the left, so
-``unittest.mock.ANY`` matches any value of a member that is present.
-"""
+"""Queries over a fake's calls (``calls_of`` and the assertions): what they ask, which calls
+match, and why an expected one did not."""
 
 from __future__ import annotations
 
 import difflib
+import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from . import facts, model
 from .errors import UnknownOperationError
+from .options import check_type
 
 if TYPE_CHECKING:
     from .fake import Call
@@ -85,18 +77,32 @@ def mismatches(actual: Any, expected: Any, where: str = "params") -> list[str]:
 
 @dataclass(frozen=True)
 class CallFilter:
-    """What a query asks of a call; every field left at its default matches any call."""
+    """What a query asks of a call; every field left at its default matches any call.
 
+    Its fields are the query keywords of ``calls_of``, ``last_call_of``, ``assert_called`` and
+    ``assert_not_called`` (declared here only), each checked against its type.
+    """
+
+    #: ``"CreateAttendee"``, ...; None: any operation.
     operation: str | None = None
+    #: ``"chime"`` or ``"chime-sdk-meetings"``.
     service: str | None = None
+    #: The control region the call was sent to.
     region: str | None = None
+    #: The HTTP status answered.
     status: int | None = None
+    #: The error code answered.
     error_code: str | None = None
+    #: True: answered with success; False: answered with an error, or refused.
     succeeded: bool | None = None
+    #: False leaves out botocore's retries (each request counts once).
     retries: bool = True
+    #: Request members, matched partially (see :func:`mismatches`).
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for name, hint in FILTER_TYPES.items():
+            check_type(name, getattr(self, name), hint)
         if self.operation is not None:
             check_operation(self.operation)
             check_members(self.operation, self.params)
@@ -142,21 +148,39 @@ class CallFilter:
         return f"{self.operation or 'any operation'}({', '.join(parts)})"
 
 
-def make_filter(
-    operation: str | None = None,
-    *,
-    service: str | None = None,
-    region: str | None = None,
-    status: int | None = None,
-    error_code: str | None = None,
-    succeeded: bool | None = None,
-    retries: bool = True,
-    params: Mapping[str, Any] | None = None,
-    members: Mapping[str, Any] | None = None,
-) -> CallFilter:
-    """A :class:`CallFilter` from a query's arguments; ``members`` (keywords) are merged over ``params``."""
-    wanted = {**(params or {}), **(members or {})}
-    return CallFilter(operation, service, region, status, error_code, succeeded, retries, wanted)
+def _filter_types() -> dict[str, Any]:
+    hints = typing.get_type_hints(CallFilter)
+    return {f.name: hints[f.name] for f in fields(CallFilter)}
+
+
+#: The query keywords and their types: the fields of CallFilter.
+FILTER_TYPES = _filter_types()
+
+
+def make_filter(operation: str | None, query: Mapping[str, Any]) -> CallFilter:
+    """A :class:`CallFilter` from a query method's keywords.
+
+    A CallFilter field (snake_case: ``status=``, ``params=``...) filters on the call; a CamelCase
+    keyword is a request member, merged over ``params``; anything else raises TypeError.
+    """
+    filters: dict[str, Any] = {}
+    members: dict[str, Any] = {}
+    for key, value in query.items():
+        if key in FILTER_TYPES and key != "operation":
+            filters[key] = value
+        elif key[:1].isupper():
+            members[key] = value
+        else:
+            valid = ", ".join(name for name in FILTER_TYPES if name != "operation")
+            raise TypeError(
+                f"{key}={cut(value)} is not a query keyword: use {valid}, or request members (MeetingId=...)"
+            )
+    params = filters.pop("params", None)
+    if params is None:
+        params = {}
+    if members and isinstance(params, Mapping):
+        params = {**params, **members}
+    return CallFilter(operation, params=params, **filters)
 
 
 def select(calls: Sequence[Call], query: CallFilter) -> list[Call]:

@@ -2,34 +2,72 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field
+import inspect
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field, fields
 
-from . import facts, model, operations
+from . import caches, facts, model
 from .errors import UnknownErrorCodeError, UnknownOperationError
+from .options import check_type
 
 
 @dataclass
 class ErrorInjection:
-    """One queued error: ``code`` fails ``times`` matching calls after letting ``after`` through."""
+    """One queued error: ``code`` fails ``times`` matching calls after letting ``after`` through.
 
+    Its keywords are those of :meth:`FakeChime.fail() <pytest_chime.FakeChime.fail>` and of
+    the ``chime_error`` marker (this class is where they are declared). Each is checked
+    when it is made, against the installed botocore: a wrong type raises TypeError, a code,
+    operation, service or count that cannot work :class:`~pytest_chime.UnknownErrorCodeError`
+    or :class:`~pytest_chime.UnknownOperationError`.
+    """
+
+    #: A modelled exception name, such as ``"ThrottlingException"``.
     code: str
+    _: KW_ONLY
+    #: How many matching calls fail; None fails every one from then on.
     times: int | None = 1
+    #: How many matching calls succeed first.
     after: int = 0
+    #: The operation whose calls it fails.
     operation: str = "CreateMeeting"
+    #: ``"chime"`` or ``"chime-sdk-meetings"``; None: every Chime service that models ``code``.
     service: str | None = None
+    #: The error message (None: the service's own wording).
     message: str | None = None
+    #: True lets it go unused without failing the test.
     optional: bool = False
     #: Where it was declared (``fail()`` or a marker), for messages.
-    origin: str = "fail()"
+    origin: str = field(default="fail()", init=False)
     #: The services it applies to, resolved against the installed botocore.
-    services: tuple[str, ...] = field(default=())
+    services: tuple[str, ...] = field(default=(), init=False)
     #: Matching calls let through because of ``after``.
-    passed: int = 0
+    passed: int = field(default=0, init=False)
     #: Times it failed a call.
-    fired: int = 0
+    fired: int = field(default=0, init=False)
     #: How many calls the fake had answered when this was queued (earlier ones cannot match).
-    queued_at: int = 0
+    queued_at: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        for name, hint in ARGUMENT_TYPES.items():
+            check_type(name, getattr(self, name), hint)
+        _check_count("times", self.times, minimum=1)
+        _check_count("after", self.after, minimum=0)
+        if self.service is not None and self.service not in facts.SERVICES:
+            raise UnknownErrorCodeError(
+                f"service={self.service!r} is not a Chime service pytest-chime serves; "
+                f"use one of {', '.join(facts.SERVICES)} or None (any)."
+            )
+        check_operation(self.operation, self.service)
+        candidates = (self.service,) if self.service else facts.SERVICES
+        self.services = tuple(
+            s
+            for s in candidates
+            if (spec := model.operation(s, self.operation)) is not None and self.code in spec.errors
+        )
+        if not self.services:
+            raise UnknownErrorCodeError(_unknown_code_message(self.code, self.operation, self.service))
 
     def matches(self, service: str, operation: str) -> bool:
         """Whether a call to ``service``'s ``operation`` is one this injection can fail."""
@@ -53,12 +91,43 @@ class ErrorInjection:
         )
 
 
-def _check_count(name: str, value: object, *, minimum: int, allow_none: bool) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        allowed = f"an integer >= {minimum}" + (" or None" if allow_none else "")
+def _argument_types() -> dict[str, object]:
+    hints = typing.get_type_hints(ErrorInjection)
+    return {f.name: hints[f.name] for f in fields(ErrorInjection) if f.init}
+
+
+#: The arguments an injection is made with, and their types: the fields of ErrorInjection.
+ARGUMENT_TYPES = _argument_types()
+
+
+def _check_count(name: str, value: int | None, *, minimum: int) -> None:
+    if value is not None and value < minimum:
+        allowed = f"an integer >= {minimum}" + (" or None" if name == "times" else "")
         raise UnknownErrorCodeError(f"{name}={value!r} is not valid: {name} must be {allowed}.")
+
+
+def arguments_text() -> str:
+    """``(code, *, times=1, after=0, ...)``: the arguments of ``fail()`` and of the ``chime_error`` marker."""
+    signature = inspect.signature(ErrorInjection)
+    plain = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
+    return str(signature.replace(parameters=plain, return_annotation=inspect.Signature.empty))
+
+
+def make(
+    args: Sequence[object], kwargs: Mapping[str, object], *, origin: str = "fail()", name: str = "fail"
+) -> ErrorInjection:
+    """An injection from ``fail()``'s or a marker's arguments, bound as :class:`ErrorInjection` takes them.
+
+    Arguments that do not bind, or have the wrong type, raise TypeError saying what ``origin``
+    got wrong and listing ``name``'s arguments.
+    """
+    try:
+        inspect.signature(ErrorInjection).bind(*args, **kwargs)
+        made = ErrorInjection(*args, **kwargs)  # type: ignore[arg-type]  # checked by its __post_init__
+    except TypeError as error:
+        raise TypeError(f"{origin}: {error}. Use {name}{arguments_text()}") from None
+    made.origin = origin
+    return made
 
 
 def valid_codes_text(operation: str) -> str:
@@ -85,6 +154,8 @@ def _unknown_code_message(code: object, operation: str, service: str | None) -> 
                 f"{code} belongs to the legacy 'chime' CreateMeeting, which this botocore does not have "
                 "(removed in botocore 1.37.2; install botocore==1.37.1 to test it)."
             )
+        from . import operations
+
         candidates = (service,) if service else facts.SERVICES
         owners = [
             name
@@ -117,6 +188,8 @@ _LEGACY_GONE = (
 
 def check_operation(operation: object, service: str | None) -> None:
     """Refuse an operation the fake does not implement (on ``service``), listing those it does."""
+    from . import operations  # the operation table, on first use: the plugin reads this module at start-up
+
     implemented = operations.implemented(service)
     if isinstance(operation, str) and operation in implemented:
         return
@@ -153,54 +226,7 @@ def error_codes(service: str, operation: str = "CreateMeeting") -> tuple[str, ..
     return model.error_codes(service, operation)
 
 
-def resolve(
-    code: str,
-    *,
-    times: int | None = 1,
-    after: int = 0,
-    operation: str = "CreateMeeting",
-    service: str | None = None,
-    message: str | None = None,
-    optional: bool = False,
-    origin: str = "fail()",
-) -> ErrorInjection:
-    """Check an injection request against the installed botocore and build it.
-
-    Raises UnknownErrorCodeError (listing the valid codes) for a code, service,
-    operation or count that cannot work.
-    """
-    _check_count("times", times, minimum=1, allow_none=True)
-    _check_count("after", after, minimum=0, allow_none=False)
-    if service is not None and service not in facts.SERVICES:
-        raise UnknownErrorCodeError(
-            f"service={service!r} is not a Chime service pytest-chime serves; "
-            f"use one of {', '.join(facts.SERVICES)} or None (any)."
-        )
-    if message is not None and not isinstance(message, str):
-        raise UnknownErrorCodeError(f"message={message!r} is not valid: message must be a string or None.")
-    check_operation(operation, service)
-    candidates = (service,) if service else facts.SERVICES
-    services = tuple(
-        s
-        for s in candidates
-        if (spec := model.operation(s, operation)) is not None and isinstance(code, str) and code in spec.errors
-    )
-    if not services:
-        raise UnknownErrorCodeError(_unknown_code_message(code, operation, service))
-    return ErrorInjection(
-        code=code,
-        times=times,
-        after=after,
-        operation=operation,
-        service=service,
-        message=message,
-        optional=optional,
-        origin=origin,
-        services=services,
-    )
-
-
-@functools.cache
+@caches.cached(maxsize=64)  # two services' operations
 def chaos_codes(service: str, operation: str) -> tuple[str, ...]:
     """The retryable errors ``--chime-chaos`` may answer ``service``'s ``operation`` with."""
     spec = model.operation(service, operation)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import facts, hookspecs, wire
+from . import hookspecs, wire
 from .errors import ChimeFakeError
-from .options import check_options
+from .options import OPTIONS, SEED, Option, check, usage
 
 if TYPE_CHECKING:  # imported when a test first asks for the fixture: start-up stays light
     from .fake import FakeChime
@@ -24,102 +23,39 @@ _chaos_key = pytest.StashKey[list[int]]()  # [faults, calls]
 _call_report_key = pytest.StashKey[pytest.TestReport]()
 _fake_key = pytest.StashKey["FakeChime"]()  # the fixture's fake, for the report section
 
-#: ``@pytest.mark.fake_chime(...)`` options, with the ini option each overrides.
-FAKE_OPTIONS: dict[str, str] = {
-    "quota": "chime_quota",
-    "region": "chime_region",
-    "media_region": "chime_media_region",
-    "account_id": "chime_account_id",
-    "real_sleep": "chime_real_sleep",
-    "chaos": "chime_chaos",
-    "assert_all_errors_used": "chime_assert_all_errors_used",
-    "seed": "chime_seed",
-}
-
-
-#: How ``@pytest.mark.chime_error`` is called (its arguments are those of ``FakeChime.fail``).
-CHIME_ERROR_SIGNATURE = (
-    "chime_error(code, *, times=1, after=0, operation='CreateMeeting', service=None, message=None, optional=False)"
-)
-
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """The command-line flags and ini options of the options table (pytest_chime.options)."""
     group = parser.getgroup("chime", "pytest-chime: a fake Amazon Chime service")
-    group.addoption(
-        "--chime-seed",
-        dest="chime_seed",
-        default=None,
-        help="seed for the fake's MeetingIds and URLs "
-        "(default: the chime_seed ini, else pytest-randomly's seed, else 0)",
-    )
-    group.addoption(
-        "--chime-chaos",
-        dest="chime_chaos",
-        type=float,
-        default=None,
-        metavar="RATE",
-        help="fail this fraction (0..1) of fake-answered calls with retryable modelled errors",
-    )
-    group.addoption(
-        "--chime-real-sleep",
-        dest="chime_real_sleep",
-        action="store_true",
-        default=None,
-        help="let botocore really sleep its retry backoff for fake-answered calls",
-    )
-    parser.addini("chime_seed", "seed of the fake's ids (default: pytest-randomly's seed, else 0)", default="")
-    parser.addini("chime_chaos", "fraction of fake-answered calls to fail (0..1)", default="0")
-    parser.addini("chime_quota", "active meetings allowed per fake", default=str(facts.DEFAULT_QUOTA))
-    parser.addini(
-        "chime_region", "control region assumed when a request does not show one", default=facts.DEFAULT_REGION
-    )
-    parser.addini(
-        "chime_media_region",
-        "MediaRegion of a legacy chime meeting created without one",
-        default=facts.LEGACY_DEFAULT_MEDIA_REGION,
-    )
-    parser.addini("chime_account_id", "account id in MeetingArns and messages", default=facts.DEFAULT_ACCOUNT_ID)
-    parser.addini("chime_real_sleep", "really sleep botocore's retry backoff", type="bool", default=False)
-    parser.addini(
-        "chime_assert_all_errors_used",
-        "fail a test whose injected errors did not all fire",
-        type="bool",
-        default=True,
-    )
+    for option in OPTIONS.values():
+        if option.flag is not None:
+            if option.kind is bool:
+                group.addoption(option.flag, dest=option.dest, action="store_true", default=None, help=option.help)
+            else:
+                group.addoption(option.flag, dest=option.dest, default=None, metavar=option.metavar, help=option.help)
+        parser.addini(option.ini, option.help, type=option.ini_type, default=option.ini_fallback)
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-randomly's pytest_configure has resolved its seed
 def pytest_configure(config: pytest.Config) -> None:
+    from .injection import arguments_text  # the registered text is the injection's own signature
+
     config.addinivalue_line(
         "markers",
-        f"{CHIME_ERROR_SIGNATURE}: inject a modelled Chime error into the fake_chime fixture",
+        f"chime_error{arguments_text()}: inject a modelled Chime error into the fake_chime fixture",
     )
-    config.addinivalue_line(
-        "markers",
-        "fake_chime(**options): per-test options of the fake_chime fixture: " + ", ".join(FAKE_OPTIONS),
-    )
-    # --chime-seed, else the chime_seed ini option, else pytest-randomly's seed, else 0.
-    seed = config.getoption("chime_seed") or config.getini("chime_seed")
-    if not seed:
-        randomly = getattr(config.option, "randomly_seed", None)
-        seed = randomly if isinstance(randomly, int) else 0
-    config.stash[_seed_key] = str(seed)
-    config.stash[_chaos_key] = [0, 0]
+    config.addinivalue_line("markers", f"fake_chime({usage()}): per-test options of the fake_chime fixture")
     # Bad settings stop the run now, naming the option and what is valid.
-    settings = {}
-    for name in FAKE_OPTIONS:
-        try:
-            settings[name] = _setting(config, name)
-        except ChimeFakeError as exc:
-            raise pytest.UsageError(str(exc)) from None
     try:
-        check_options(settings, where="settings")
-    except (TypeError, ValueError) as exc:
+        settings = {option.name: _setting(config, option) for option in OPTIONS.values()}
+    except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
+    config.stash[_seed_key] = str(settings["seed"])
+    config.stash[_chaos_key] = [0, 0]
     config.stash[_settings_key] = settings
     wire.hold()
     config.add_cleanup(wire.release)
@@ -131,31 +67,24 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"chime: seed={config.stash[_seed_key]}{extra} (repeat with --chime-seed={config.stash[_seed_key]})"
 
 
-def _setting(config: pytest.Config, name: str) -> Any:
-    if name == "seed":
-        return config.stash[_seed_key]
-    if name in ("chaos", "real_sleep"):
-        option = config.getoption(f"chime_{name}")
-        if option is not None:
-            if name == "chaos" and not 0.0 <= option <= 1.0:  # nan fails both comparisons too
-                raise ChimeFakeError(f"--chime-chaos={option} is not valid: use a number from 0 to 1")
-            return option
-    ini = FAKE_OPTIONS[name]
+def _setting(config: pytest.Config, option: Option[Any]) -> Any:
+    """An option's value for the run: its command-line flag, else its ini option, else its default.
+
+    The seed falls back to pytest-randomly's seed before its default. ValueError for a value
+    that cannot work, naming where it was given.
+    """
+    if option.flag is not None:
+        given = config.getoption(option.dest)
+        if given is not None and given != "":
+            return option.from_text(given, where=option.flag if given is True else f"{option.flag}={given}")
     try:
-        raw = config.getini(ini)
+        raw = config.getini(option.ini)
     except (ValueError, pytest.UsageError):  # pytest's own bool parsing
-        raise ChimeFakeError(f"ini option {ini} is not valid: use true or false") from None
-    convert = {"quota": int, "chaos": float}.get(name)
-    if convert is None:
-        return raw
-    try:
-        value = convert(raw)
-    except ValueError:
-        value = None
-    if value is None or (name == "chaos" and not 0.0 <= value <= 1.0) or (name == "quota" and value < 0):
-        kind = "an integer >= 0" if convert is int else "a number from 0 to 1"
-        raise ChimeFakeError(f"ini option {ini} = {raw!r} is not valid: use {kind}")
-    return value
+        raise ValueError(f"ini option {option.ini} is not valid: use {option.valid_text}") from None
+    if option is SEED and raw == "":
+        randomly = getattr(config.option, "randomly_seed", None)
+        return str(randomly) if isinstance(randomly, int) else str(option.default)
+    return option.from_text(raw, where=f"ini option {option.ini} = {raw!r}")
 
 
 def _fake_options(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
@@ -166,15 +95,9 @@ def _fake_options(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
         if marker.args:
             raise ChimeFakeError(
                 f"@pytest.mark.fake_chime takes keyword arguments only, got {marker.args!r}; "
-                f"valid: {', '.join(FAKE_OPTIONS)}"
+                f"valid: {', '.join(OPTIONS)}"
             )
-        unknown = sorted(set(marker.kwargs) - set(FAKE_OPTIONS))
-        if unknown:
-            raise ChimeFakeError(
-                f"@pytest.mark.fake_chime got unknown option(s) {', '.join(unknown)}; valid: {', '.join(FAKE_OPTIONS)}"
-            )
-        check_options(marker.kwargs, where="@pytest.mark.fake_chime")
-        options.update(marker.kwargs)
+        options.update(check(marker.kwargs, where="@pytest.mark.fake_chime"))
     return options
 
 
@@ -188,22 +111,30 @@ def _error_markers(item: pytest.Item) -> Iterator[pytest.Mark]:
 
 
 def _injection_from(mark: pytest.Mark, where: str) -> ErrorInjection:
-    from .fake import FakeChime
-    from .injection import resolve
+    from .injection import make
 
+    origin = f"@pytest.mark.chime_error{_format_args(mark)}"
     try:
-        bound = inspect.signature(FakeChime.fail).bind(None, *mark.args, **mark.kwargs)  # None: self
+        return make(mark.args, mark.kwargs, origin=origin, name="chime_error")
     except TypeError as exc:
-        raise ChimeFakeError(
-            f"bad @pytest.mark.chime_error{_format_args(mark)} on {where}: {exc}. Use {CHIME_ERROR_SIGNATURE}"
-        ) from None
-    arguments = {name: value for name, value in bound.arguments.items() if name != "self"}
-    return resolve(**arguments, origin=f"@pytest.mark.chime_error{_format_args(mark)}")
+        raise ChimeFakeError(f"bad {exc} (on {where})") from None
 
 
 def _format_args(mark: pytest.Mark) -> str:
     parts = [repr(a) for a in mark.args] + [f"{k}={v!r}" for k, v in mark.kwargs.items()]
     return f"({', '.join(parts)})"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Fail a test with chime_error markers that does not use the fixture: they would do nothing."""
+    if item.get_closest_marker("chime_error") is not None and "fake_chime" not in getattr(item, "fixturenames", ()):
+        pytest.fail(
+            "pytest-chime: this test has a @pytest.mark.chime_error but does not use the fake_chime fixture, "
+            "so no error would be injected. Request fake_chime (an argument fake_chime, or "
+            "@pytest.mark.usefixtures('fake_chime')).",
+            pytrace=False,
+        )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -412,7 +343,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    rate = _setting(config, "chaos")
+    rate = config.stash[_settings_key]["chaos"]
     if not rate:
         return
     faults, calls = config.stash[_chaos_key]
