@@ -1,14 +1,4 @@
-"""What the real Chime service does that botocore's model does not say.
-
-Everything hard-coded about Amazon Chime lives here, in one place: the media-region
-list and region codes, URL formats, quotas, default messages and the short ``Code``
-values of error bodies. Sources, cited beside each fact: the Amazon Chime SDK API
-Reference (docs.aws.amazon.com/chime-sdk/latest/APIReference), the legacy Amazon Chime
-API Reference (docs.aws.amazon.com/chime/latest/APIReference), the Amazon Chime SDK
-Developer Guide's pages "Available AWS Regions for the Amazon Chime SDK" and "Amazon
-Chime SDK quotas", and real responses. What AWS does not say is chosen, and listed on
-the docs page "Configuration: what the fake chooses".
-"""
+"""What the real Chime service does that botocore's model does not say, each fact beside its source."""
 
 from __future__ import annotations
 
@@ -89,6 +79,11 @@ CONTROL_REGIONS: Final = (
 )  # fmt: skip
 #: AWS's default quota of active meetings per account.
 DEFAULT_QUOTA: Final = 250
+
+#: A meeting with no attendee joined ends after 5 minutes; any meeting 24 hours after its
+#: creation (developer guide, "Creating meetings"; the Chime SDK JS FAQ: "no audio connections").
+EMPTY_MEETING_TIMEOUT_SECONDS: Final = 300.0
+MAX_MEETING_DURATION_SECONDS: Final = 86_400.0
 
 #: Success status when the model does not give one (the legacy model says 201).
 DEFAULT_SUCCESS_STATUS: Final = 200

@@ -1,32 +1,17 @@
-"""A Faker provider of realistic Chime values: MeetingIds, MediaPlacements, Meetings, attendees, tags.
+"""A Faker provider of realistic Chime values, drawn from its generator's random and built by the fake's own code.
 
-Every value is drawn from the provider's generator (``self.generator.random``), so
-``Faker.seed_instance(n)`` reproduces it, and every id and URL is built by the same
-``pytest_chime.facts`` functions the fake uses (whole Meetings and Attendees by its
-``build_meeting`` and ``build_attendee``), so a provider value and a fake-answered value
-never disagree on a format. With pytest-chime and Faker's pytest plugin both
-installed, Faker's ``faker`` fixture has this provider already; elsewhere::
-
-    from faker import Faker
-    from pytest_chime.providers import ChimeProvider
-
-    fake = Faker()
-    fake.add_provider(ChimeProvider)
-    fake.chime_meeting()
-
-Only this module imports faker; the plugin imports it when a test asks for ``faker``.
+Only this module imports faker; the plugin imports it when a test asks for ``faker`` (see docs/faker.rst).
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import random
 from typing import Any
 
 from faker.providers import BaseProvider
 
-from . import facts
+from . import caches, facts
 
 #: Words for ExternalMeetingIds and tag values (plain ASCII: valid in every service's pattern).
 _MEETING_WORDS = (
@@ -356,7 +341,7 @@ def _request_members(service: str) -> tuple[str, ...]:
     return _shape_members(service)
 
 
-@functools.cache
+@caches.cached(maxsize=1)
 def _capability_combinations() -> tuple[dict[str, str], ...]:
     """Every Capabilities combination the service accepts, in the model's enum order."""
     from . import model

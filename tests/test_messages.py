@@ -103,7 +103,6 @@ def test_a_request_breaking_every_constraint_with_client_validation_off_gets_a_s
         "NotificationsConfiguration": {"SnsTopicArn": huge, "SqsQueueArn": 7},
         "MeetingFeatures": {"Video": {"MaxResolution": "FHD"}, "Attendee": {"MaxCount": 10**9}},
         "PrimaryMeetingId": huge,
-        "MediaPlacementNetworkType": huge,
     }
     message, body = refused(client, lambda: client.create_meeting(**params))
     count = int(message.split(" ", 1)[0])

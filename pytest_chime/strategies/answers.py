@@ -1,9 +1,4 @@
-"""What the service answers: meetings, attendees, response bodies and error codes.
-
-Meetings and attendees are made by the fake's own :func:`pytest_chime.meetings.build_meeting`
-and :func:`pytest_chime.attendees.build_attendee` from a Hypothesis-drawn random, so a
-generated answer and a fake-answered one never differ in form.
-"""
+"""What the service answers: meetings, attendees, response bodies and error codes, built by the fake's own builders."""
 
 from __future__ import annotations
 
@@ -15,7 +10,7 @@ from typing import Any, Final
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from .. import facts, model, operations, validate
+from .. import caches, facts, model, operations, validate
 from ..attendees import build_attendee, capability_rule
 from ..meetings import build_meeting
 from .shapes import _lists, _renamer, _sizes
@@ -94,7 +89,7 @@ def create_meeting_responses(
 # --- attendees ----------------------------------------------------------------------------------
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _attendee_items(service: str) -> SearchStrategy[dict[str, Any]]:
     """CreateAttendee requests without their MeetingId: one attendee's members."""
     _implemented(service, "CreateAttendee")
@@ -105,7 +100,7 @@ def _attendee(service: str, params: Mapping[str, Any], rng: random.Random) -> di
     return build_attendee(rng, service=service, params=params)
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _attendees(service: str) -> SearchStrategy[dict[str, Any]]:
     return st.builds(functools.partial(_attendee, service), _attendee_items(service), _randoms())
 
@@ -272,7 +267,7 @@ _RESPONSES: Final[dict[str, Callable[[str, str, str], SearchStrategy[dict[str, A
 }
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _responses(service: str, region: str, account_id: str, operation: str) -> SearchStrategy[dict[str, Any]]:
     spec = _implemented(service, operation)
     build = _RESPONSES.get(operation)
@@ -313,7 +308,7 @@ def responses(
 # --- errors -------------------------------------------------------------------------------------
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _error_codes(service: str, operation: str) -> SearchStrategy[str]:
     if operation == "CreateMeeting":
         _spec(service)  # the legacy service on a botocore without it: UnknownOperationError, as before

@@ -1,10 +1,4 @@
-"""Invalid requests: a valid request with exactly one rule broken, and the rule named.
-
-A breaker is a strategy of :class:`InvalidRequest` for one (member, rule): a valid request
-with that member replaced. CreateMeeting's members have breakers written for the service's
-rules; any other member's are read off its shape (``max``, ``pattern``, enums), down
-through lists and structures.
-"""
+"""Invalid requests: a valid request with exactly one rule broken, the rule named as the fake names it."""
 
 from __future__ import annotations
 
@@ -20,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from .. import facts, model
+from .. import caches, facts, model, operations, validate
 from ..attendees import capability_rule
 from .shapes import (
     _DEFAULT_MAX,
@@ -47,6 +41,7 @@ from .valid import (
     _arns,
     _attendee_lists,
     _features_of,
+    _implemented,
     _list_limits,
     _meeting_arns,
     _pinned,
@@ -62,30 +57,6 @@ from .valid import (
 
 if TYPE_CHECKING:
     from botocore.model import Shape
-
-
-#: The rules :func:`invalid_requests` and :func:`invalid_create_meeting_requests` break, named as
-#: :class:`pytest_chime.validate.Violation` names them.
-INVALID_RULES: Final = (
-    "media-region",
-    "media-region-partition",
-    "max-length",
-    "pattern",
-    "enum",
-    "max-value",
-    "max-items",
-    "tag-key-reserved",
-    "reserved-prefix",
-    "high-resolution-attendees",
-    "duplicate-tag-key",
-    "arn-target",
-    "meeting-id",
-    "capabilities-content-video",
-)
-#: Members whose values must not start with the reserved prefix.
-_UNRESERVED: Final = frozenset(facts.RESERVED_PREFIX_MEMBERS)
-#: Members a service rule checks besides the model (a too-long value would break two rules).
-_SERVICE_CHECKED: Final = frozenset({"MediaRegion", "PrimaryMeetingId", "NotificationsConfiguration"})
 
 
 @dataclass(frozen=True)
@@ -160,41 +131,53 @@ def _reserved(shape: Shape) -> SearchStrategy[str]:
     )
 
 
-def _tag_breakers(
-    shape: Shape, base: SearchStrategy[dict[str, Any]]
-) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
+def _tag_items_broken(
+    site: _Site, name: str, field: str, values: SearchStrategy[str], rule: str, *, min_size: int = 1
+) -> SearchStrategy[InvalidRequest]:
+    """Requests whose tag list ``name`` has one tag's ``field`` (Key or Value) replaced by one of ``values``."""
+    shape = site.members[name]
     low, high = _limits(shape)
+    some = _tags(shape, min_size=max(low, min_size), max_size=high)
+    return _list_item_broken(
+        site.base(name), name, some, lambda tag, value: {**tag, field: value}, values, f".{field}", rule
+    )
+
+
+def _tag_breakers(site: _Site, name: str) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
+    """The model's constraints on a tag list: its length, each key's and value's length and pattern."""
+    shape = site.members[name]
+    high = _limits(shape)[1]
     key_shape, value_shape = shape.member.members["Key"], shape.member.members["Value"]
-    some = _tags(shape, min_size=max(low, 1), max_size=high)
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
-
-    def key_broken(values: SearchStrategy[str], rule: str) -> SearchStrategy[InvalidRequest]:
-        return _list_item_broken(base, "Tags", some, lambda tag, key: {**tag, "Key": key}, values, ".Key", rule)
-
-    def value_broken(values: SearchStrategy[str], rule: str) -> SearchStrategy[InvalidRequest]:
-        return _list_item_broken(base, "Tags", some, lambda tag, value: {**tag, "Value": value}, values, ".Value", rule)
-
     if "max" in shape.metadata:
         many = _tags(shape, min_size=high + 1, max_size=high + 4)
-        out.append(("max-items", _replacing(base, ("Tags",), many, "max-items")))
-    if "max" in key_shape.metadata:
-        out.append(("max-length", key_broken(_too_long(key_shape, unreserved=True), "max-length")))
-    if "pattern" in key_shape.metadata:
-        out.append(("pattern", key_broken(_mismatched(key_shape, unreserved=True), "pattern")))
-    if "max" in value_shape.metadata:
-        out.append(("max-length", value_broken(_too_long(value_shape), "max-length")))
-    if "pattern" in value_shape.metadata:
-        out.append(("pattern", value_broken(_mismatched(value_shape), "pattern")))
-    out.append(("tag-key-reserved", key_broken(_reserved(key_shape), "tag-key-reserved")))
-    if high >= 2:
-        pairs = _tags(shape, min_size=max(low, 2), max_size=high)
-        out.append(("duplicate-tag-key", _duplicated(base, pairs)))
+        out.append(("max-items", _replacing(site.base(name), (name,), many, "max-items")))
+    for field, field_shape, unreserved in (("Key", key_shape, True), ("Value", value_shape, False)):
+        if "max" in field_shape.metadata:
+            too_long = _too_long(field_shape, unreserved=unreserved)
+            out.append(("max-length", _tag_items_broken(site, name, field, too_long, "max-length")))
+        if "pattern" in field_shape.metadata:
+            mismatched = _mismatched(field_shape, unreserved=unreserved)
+            out.append(("pattern", _tag_items_broken(site, name, field, mismatched, "pattern")))
     return out
 
 
-def _tenant_breakers(
-    shape: Shape, base: SearchStrategy[dict[str, Any]]
-) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
+def _reserved_tag_keys(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    key_shape = site.members[name].member.members["Key"]
+    return _tag_items_broken(site, name, "Key", _reserved(key_shape), "tag-key-reserved")
+
+
+def _duplicate_tag_keys(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    shape = site.members[name]
+    low, high = _limits(shape)
+    if high < 2:
+        return None
+    return _duplicated(site.base(name), _tags(shape, min_size=max(low, 2), max_size=high))
+
+
+def _tenant_breakers(site: _Site, name: str) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
+    """The model's constraints on TenantIds: its length, each id's length and pattern."""
+    shape, base = site.members[name], site.base(name)
     high = _limits(shape)[1]
     item = shape.member
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
@@ -247,33 +230,60 @@ def _not_meeting_ids() -> SearchStrategy[str]:
     )
 
 
-def _feature_breakers(
-    shape: Shape, base: SearchStrategy[dict[str, Any]]
-) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
+def _unsupported_media_regions(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    return _replacing(site.base(name), (name,), _unsupported_regions(site.service, site.members[name]), "media-region")
+
+
+def _foreign_media_regions(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    """Media regions outside the control region's partition (None where the service has none)."""
+    control = facts.control_region(site.service, site.region)
+    foreign = [r for r in facts.MEDIA_REGIONS[site.service] if facts.partition(r) != facts.partition(control)]
+    if not foreign:
+        return None
+    return _replacing(site.base(name), (name,), st.sampled_from(foreign), "media-region-partition")
+
+
+def _not_meeting_id(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    return _replacing(site.base(name), (name,), _not_meeting_ids(), "meeting-id")
+
+
+def _reserved_values(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    return _replacing(site.base(name), (name,), _reserved(site.members[name]), "reserved-prefix")
+
+
+def _feature_breakers(site: _Site, name: str) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
+    """The model's constraints on MeetingFeatures (enums, ``max`` values), the rest at standard resolution."""
+    shape, base = site.members[name], site.base(name)
     features = _features_of(shape)
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
     for group, group_shape in shape.members.items():
         if group_shape.type_name != "structure":
             continue
-        for name, member in group_shape.members.items():
-            path = ("MeetingFeatures", group, name)
+        for member_name, member in group_shape.members.items():
+            path = (name, group, member_name)
             enum = getattr(member, "enum", None)
             if enum:
                 out.append(("enum", _features_replacing(base, features, path, _not_in(enum), "enum")))
             elif member.type_name in ("integer", "long") and "max" in member.metadata:
                 too_big = st.integers(int(member.metadata["max"]) + 1, 2**31 - 1)
                 out.append(("max-value", _features_replacing(base, features, path, too_big, "max-value")))
+    return out
+
+
+def _crowded_meetings(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    """FHD video or UHD content with more attendees than that allows (None where the model has neither)."""
+    shape = site.members[name]
     attendee = shape.members.get("Attendee")
     count = getattr(attendee, "members", {}).get("MaxCount")
     high = [
-        (group, name, value)
-        for (group, name), value in _HIGH_RESOLUTION.items()
-        if value in (getattr(getattr(shape.members.get(group), "members", {}).get(name), "enum", None) or ())
+        (group, member, value)
+        for (group, member), value in _HIGH_RESOLUTION.items()
+        if value in (getattr(getattr(shape.members.get(group), "members", {}).get(member), "enum", None) or ())
     ]
-    if count is not None and high:
-        crowd = st.integers(HIGH_RESOLUTION_MAX_ATTENDEES + 1, int(count.metadata.get("max", 250)))
-        out.append(("high-resolution-attendees", st.builds(_crowded, base, st.sampled_from(high), crowd)))
-    return out
+    if count is None or not high:
+        return None
+    crowd = st.integers(HIGH_RESOLUTION_MAX_ATTENDEES + 1, int(count.metadata.get("max", 250)))
+    return st.builds(_crowded, site.base(name), st.sampled_from(high), crowd)
 
 
 def _crowded(params: dict[str, Any], high: tuple[str, str, str], count: int) -> InvalidRequest:
@@ -311,129 +321,64 @@ def _features_replacing(
     return st.builds(build, base, features, values)
 
 
-def _notification_breakers(
-    service: str, region: str, shape: Shape, base: SearchStrategy[dict[str, Any]]
-) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
-    control = facts.control_region(service, region)
+def _notification_targets(shape: Shape) -> dict[str, Shape]:
+    """The notification targets whose ARNs the fake checks: member name -> shape."""
+    return {
+        name: member
+        for name, member in shape.members.items()
+        if name in facts.NOTIFICATION_ARN_PATTERNS and name in _ARN_RESOURCES
+    }
+
+
+def _wrong_targets(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    """A notification target given another target's ARN (an SQS queue's for the SNS topic)."""
+    control = facts.control_region(site.service, site.region)
+    targets = _notification_targets(site.members[name])
+    broken = []
+    for target, member in targets.items():
+        others = [_arns(other, control, member) for other in targets if other != target]
+        broken.append(_replacing(site.base(None), (name, target), st.one_of(others), "arn-target"))
+    return st.one_of(broken) if broken else None
+
+
+def _notification_breakers(site: _Site, name: str) -> list[tuple[str, SearchStrategy[InvalidRequest]]]:
+    """The model's patterns of notification ARNs: a qualifier the target allows but the pattern does not."""
+    control = facts.control_region(site.service, site.region)
     out: list[tuple[str, SearchStrategy[InvalidRequest]]] = []
-    for name, member in shape.members.items():
-        if name not in facts.NOTIFICATION_ARN_PATTERNS or name not in _ARN_RESOURCES:
-            continue
-        path = ("NotificationsConfiguration", name)
-        others = [
-            _arns(o, control, member) for o in facts.NOTIFICATION_ARN_PATTERNS if o != name and o in _ARN_RESOURCES
-        ]
-        out.append(("arn-target", _replacing(base, path, st.one_of(others), "arn-target")))
-        form = _arn_format(name, member.metadata.get("pattern"))
+    for target, member in _notification_targets(site.members[name]).items():
+        form = _arn_format(target, member.metadata.get("pattern"))
         if form.qualifier_foreign:
             qualifier = st.builds(
                 lambda c, rest: c + rest,
                 st.sampled_from(form.qualifier_foreign),
                 st.text(string.ascii_uppercase, max_size=_QUALIFIER_MAX - 1),
             )
-            foreign = st.builds(lambda arn, q: f"{arn}:{q}", _arns(name, control, member, qualified=False), qualifier)
-            out.append(("pattern", _replacing(base, path, foreign, "pattern")))
+            unqualified = _arns(target, control, member, qualified=False)
+            foreign = st.builds(lambda arn, q: f"{arn}:{q}", unqualified, qualifier)
+            out.append(("pattern", _replacing(site.base(None), (name, target), foreign, "pattern")))
     return out
 
 
 #: A breaker: the rule it breaks, the request member it replaces, and its requests.
 _Breaker = tuple[str, str, SearchStrategy[InvalidRequest]]
-#: Operations that create a meeting: the media-region, tag, notification and other meeting rules.
-_MEETING_CREATORS: Final = frozenset({"CreateMeeting", "CreateMeetingWithAttendees"})
-#: Operations whose Capabilities obey the capability rule (content received only with video).
-_CAPABILITY_SETTERS: Final = frozenset(
-    {"CreateAttendee", "UpdateAttendeeCapabilities", "BatchUpdateAttendeeCapabilitiesExcept"}
-)
-#: Operations whose Tags obey the tag-key rules (reserved ``aws:`` prefix, no key twice).
-_TAGGERS: Final = frozenset({"CreateAttendee", "TagResource", "TagMeeting", "TagAttendee"})
 
 
-def _bases(
-    service: str, region: str, operation: str, pinned: frozenset[str]
-) -> Callable[[str | None], SearchStrategy[dict[str, Any]]]:
-    """``base(name)``: valid requests without the pinned members, nor ``name`` when it is optional."""
-    required = set(_spec(service, operation).input_shape.required_members)
+@dataclass(frozen=True)
+class _Site:
+    """The operation whose requests are broken, for a client of ``service`` in ``region``."""
 
-    def base(without: str | None = None) -> SearchStrategy[dict[str, Any]]:
-        # The member about to be replaced is not drawn at all when it is optional.
-        left_out = pinned | {without} if without is not None and without not in required else pinned
-        return _request_dicts(service, region, operation, left_out)
-
-    return base
-
-
-def _meeting_breakers(service: str, region: str, operation: str, pinned: frozenset[str]) -> list[_Breaker]:
-    """Breakers of a new meeting's members (CreateMeeting's, and CreateMeetingWithAttendees' alike)."""
-    members = {name: shape for name, shape in _spec(service, operation).input_shape.members.items()}
-    base = _bases(service, region, operation, pinned)
-    out: list[_Breaker] = []
-    if "MediaRegion" in members:
-        out.append(
-            (
-                "media-region",
-                "MediaRegion",
-                _replacing(
-                    base("MediaRegion"),
-                    ("MediaRegion",),
-                    _unsupported_regions(service, members["MediaRegion"]),
-                    "media-region",
-                ),
-            )
-        )
-        control = facts.control_region(service, region)
-        foreign = [r for r in facts.MEDIA_REGIONS[service] if facts.partition(r) != facts.partition(control)]
-        if foreign:
-            out.append(
-                (
-                    "media-region-partition",
-                    "MediaRegion",
-                    _replacing(
-                        base("MediaRegion"), ("MediaRegion",), st.sampled_from(foreign), "media-region-partition"
-                    ),
-                )
-            )
-    for name, member in members.items():
-        if member.type_name != "string" or name in _SERVICE_CHECKED or not _spellable(member):
-            continue
-        enum = getattr(member, "enum", None)
-        if enum:
-            out.append(("enum", name, _replacing(base(name), (name,), _not_in(enum), "enum")))
-            continue
-        unreserved = name in _UNRESERVED
-        if "max" in member.metadata:
-            too_long = _too_long(member, unreserved=unreserved)
-            out.append(("max-length", name, _replacing(base(name), (name,), too_long, "max-length")))
-        if "pattern" in member.metadata:
-            mismatched = _mismatched(member, unreserved=unreserved)
-            out.append(("pattern", name, _replacing(base(name), (name,), mismatched, "pattern")))
-    if "PrimaryMeetingId" in members:
-        out.append(
-            (
-                "meeting-id",
-                "PrimaryMeetingId",
-                _replacing(base("PrimaryMeetingId"), ("PrimaryMeetingId",), _not_meeting_ids(), "meeting-id"),
-            )
-        )
-    for name in facts.RESERVED_PREFIX_MEMBERS:
-        if name in members:
-            reserved = _replacing(base(name), (name,), _reserved(members[name]), "reserved-prefix")
-            out.append(("reserved-prefix", name, reserved))
-    if "Tags" in members:
-        out += [(rule, "Tags", found) for rule, found in _tag_breakers(members["Tags"], base("Tags"))]
-    if "TenantIds" in members:
-        out += [(rule, "TenantIds", found) for rule, found in _tenant_breakers(members["TenantIds"], base("TenantIds"))]
-    if "MeetingFeatures" in members:
-        features = _feature_breakers(members["MeetingFeatures"], base("MeetingFeatures"))
-        out += [(rule, "MeetingFeatures", found) for rule, found in features]
-    if "NotificationsConfiguration" in members:
-        notifications = _notification_breakers(service, region, members["NotificationsConfiguration"], base(None))
-        out += [(rule, "NotificationsConfiguration", found) for rule, found in notifications]
-    return [item for item in out if item[1] not in pinned]
+    service: str
+    region: str
+    operation: str
+    #: The request's members: name -> shape.
+    members: Mapping[str, Shape]
+    #: ``base(name)``: valid requests without the pinned members nor ``name`` (None: the pinned only).
+    base: Callable[[str | None], SearchStrategy[dict[str, Any]]]
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _breakers(service: str, region: str) -> tuple[tuple[str, SearchStrategy[InvalidRequest]], ...]:
-    return tuple((rule, found) for rule, _, found in _meeting_breakers(service, region, "CreateMeeting", frozenset()))
+    return _operation_breakers(service, region, "CreateMeeting", frozenset())
 
 
 def _chosen(
@@ -484,8 +429,20 @@ _Broken = tuple[Any, str]
 #: label from appearing twice with different structures in one example, which Hypothesis's
 #: mutations would turn into overruns.
 _Breaking = Callable[[st.DrawFn, Any], _Broken]
-#: Members (at any depth) whose values must not start with ``aws:``: a service rule besides the model's.
-_NEVER_RESERVED: Final = frozenset({*facts.RESERVED_PREFIX_MEMBERS, "ExternalUserId", "Key"})
+#: Members (at any depth) whose values must not start with ``aws:``: those the table's
+#: reserved-prefix rules read, and tag keys.
+_NEVER_RESERVED: Final = frozenset(
+    {
+        "Key",
+        *(
+            member
+            for found in operations.TABLE.values()
+            for check in found.rules
+            if "reserved-prefix" in validate.rule_info(check).names
+            for member in validate.rule_info(check).reads or ()
+        ),
+    }
+)
 
 
 def _below(name: str, sub: str) -> str:
@@ -690,49 +647,22 @@ def _model_breakers(
     return out
 
 
-def _service_rule_breakers(
-    service: str, region: str, operation: str, base: Callable[[str | None], SearchStrategy[dict[str, Any]]]
-) -> tuple[list[_Breaker], set[str]]:
-    """Breakers of the service rules of operations that create no meeting, and the members they cover.
+def _refused_capability_sets(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    refused = _refused_capabilities(site.members[name])
+    if refused is None:
+        return None
+    return st.builds(functools.partial(_with_capabilities, "capabilities-content-video"), site.base(name), refused)
 
-    CreateAttendee's reserved ``aws:`` prefix; the capability rule of every operation that
-    sets capabilities; the tag-key rules of every operation that tags (the tag breakers
-    break the tags' model constraints too); StartMeetingTranscription's one engine.
-    """
-    members = _spec(service, operation).input_shape.members
-    out: list[_Breaker] = []
-    covered: set[str] = set()
-    if operation == "CreateAttendee" and "ExternalUserId" in members:
-        reserved = _reserved(members["ExternalUserId"])
-        out.append(
-            (
-                "reserved-prefix",
-                "ExternalUserId",
-                _replacing(base("ExternalUserId"), ("ExternalUserId",), reserved, "reserved-prefix"),
-            )
-        )
-    capabilities = members.get("Capabilities")
-    if operation in _CAPABILITY_SETTERS and capabilities is not None:
-        refused = _refused_capabilities(capabilities)
-        if refused is not None:
-            broken = st.builds(
-                functools.partial(_with_capabilities, "capabilities-content-video"), base("Capabilities"), refused
-            )
-            out.append(("capabilities-content-video", "Capabilities", broken))
-    if operation in _TAGGERS and "Tags" in members:
-        out += [(rule, "Tags", found) for rule, found in _tag_breakers(members["Tags"], base("Tags"))]
-        covered.add("Tags")
-    configuration = members.get("TranscriptionConfiguration")
-    if operation == "StartMeetingTranscription" and configuration is not None:
-        engines = {
-            name: _structure(service, region, operation, member, at_least_one=True)
-            for name, member in configuration.members.items()
-            if member.type_name == "structure"
-        }
-        not_one = st.one_of(st.just({}), _dicts(engines, {}))  # no engine, or every one
-        broken = st.builds(functools.partial(_with_configuration, "one-engine"), base(configuration.name), not_one)
-        out.append(("one-engine", "TranscriptionConfiguration", broken))
-    return out, covered
+
+def _engines_not_one(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    """A TranscriptionConfiguration naming no engine, or every one."""
+    engines = {
+        engine: _structure(site.service, site.region, site.operation, member, at_least_one=True)
+        for engine, member in site.members[name].members.items()
+        if member.type_name == "structure"
+    }
+    not_one = st.one_of(st.just({}), _dicts(engines, {}))
+    return st.builds(functools.partial(_with_configuration, "one-engine"), site.base(name), not_one)
 
 
 def _refused_capabilities(shape: Shape) -> SearchStrategy[dict[str, str]] | None:
@@ -755,29 +685,95 @@ def _with_configuration(rule: str, params: dict[str, Any], configuration: dict[s
     return InvalidRequest({**params, "TranscriptionConfiguration": configuration}, "TranscriptionConfiguration", rule)
 
 
-@functools.cache
+#: How each service rule is broken on one request member it reads: ``(site, member) -> requests``
+#: (None where that member's shape cannot break it). The rules an operation has, and the members
+#: each reads, come from the operation table (:func:`pytest_chime.operations.rule_names`).
+_RULE_BREAKERS: Final[dict[str, Callable[[_Site, str], SearchStrategy[InvalidRequest] | None]]] = {
+    "media-region": _unsupported_media_regions,
+    "media-region-partition": _foreign_media_regions,
+    "reserved-prefix": _reserved_values,
+    "high-resolution-attendees": _crowded_meetings,
+    "tag-key-reserved": _reserved_tag_keys,
+    "duplicate-tag-key": _duplicate_tag_keys,
+    "arn-target": _wrong_targets,
+    "meeting-id": _not_meeting_id,
+    "capabilities-content-video": _refused_capability_sets,
+    "one-engine": _engines_not_one,
+}
+#: Members whose model constraints are broken by hand, as values read off their shape would break a
+#: service rule too (a tag key too long may start with ``aws:``, a feature at high resolution...).
+_MODEL_BREAKERS: Final[dict[str, Callable[[_Site, str], list[tuple[str, SearchStrategy[InvalidRequest]]]]]] = {
+    "Tags": _tag_breakers,
+    "TenantIds": _tenant_breakers,
+    "MeetingFeatures": _feature_breakers,
+    "NotificationsConfiguration": _notification_breakers,
+}
+#: Members whose model constraints are not broken: every value breaking them (too long, or not
+#: matching the pattern) breaks the service rule that reads them as well.
+_RULE_CHECKED: Final = frozenset({"MediaRegion", "PrimaryMeetingId"})
+
+#: Service rules of the table that no breaker draws, by (service, rule), with the reason.
+NOT_DRAWN: Final[dict[tuple[str, str], str]] = {
+    (facts.LEGACY, "media-region-partition"): (
+        "every media region of the legacy service is in the aws partition of its one control region"
+    ),
+}
+
+
+def _declared(operation: str) -> list[tuple[str, tuple[str, ...] | None]]:
+    """The service rules the table declares for ``operation``: (rule name, the members its check reads)."""
+    found = operations.TABLE[operation]
+    return [(name, info.reads) for check in found.rules for info in (validate.rule_info(check),) for name in info.names]
+
+
+#: The rules :func:`invalid_requests` and :func:`invalid_create_meeting_requests` break, named as
+#: :class:`pytest_chime.validate.Violation` names them: the model's constraints only the service
+#: checks, then every service rule the operation table declares.
+INVALID_RULES: Final = (
+    *validate.SERVER_ONLY_MODEL_RULES,
+    *dict.fromkeys(name for operation in operations.TABLE for name in operations.rule_names(operation)),
+)
+
+
+@caches.cached(maxsize=256)
 def _operation_breakers(
     service: str, region: str, operation: str, pinned: frozenset[str]
 ) -> tuple[tuple[str, SearchStrategy[InvalidRequest]], ...]:
-    """Every breaker of ``operation``'s members but the pinned ones: its service rules' and its model's."""
+    """Every breaker of ``operation``'s members but the pinned ones: its declared service rules' and its model's."""
     members = _spec(service, operation).input_shape.members
 
     def base(without: str | None) -> SearchStrategy[dict[str, Any]]:
         # The member about to be replaced is not drawn, required or not.
         return _request_dicts(service, region, operation, pinned | ({without} if without is not None else set()))
 
+    site = _Site(service, region, operation, members, base)
     out: list[_Breaker] = []
-    handled: set[str] = set()
-    if operation in _MEETING_CREATORS:
-        out += _meeting_breakers(service, region, operation, pinned)
-        handled |= set(_spec(service).input_shape.members)  # CreateMeeting's members, broken as above
-    else:
-        found, covered = _service_rule_breakers(service, region, operation, base)
-        out += found
-        handled |= covered
-    names = [name for name in members if name not in handled and name not in pinned]
-    out += _model_breakers(service, region, operation, names, pinned)
-    return tuple((rule, found) for rule, member, found in out if member not in pinned)
+    for rule, reads in _declared(operation):
+        make = _RULE_BREAKERS.get(rule)
+        if make is None or (service, rule) in NOT_DRAWN:
+            continue
+        for name in members if reads is None else reads:
+            if name in members and name not in pinned:
+                found = make(site, name)
+                if found is not None:
+                    out.append((rule, name, found))
+    for name in members:
+        if name in pinned or name in _RULE_CHECKED:
+            continue
+        special = _MODEL_BREAKERS.get(name)
+        if special is None:
+            out += _model_breakers(service, region, operation, [name], pinned)
+        else:
+            out += [(rule, name, found) for rule, found in special(site, name)]
+    return tuple((rule, found) for rule, _, found in out)
+
+
+def breakable_rules(
+    operation: str, *, service: str = facts.MODERN, region: str = facts.DEFAULT_REGION
+) -> frozenset[str]:
+    """The rules :func:`invalid_requests` breaks for ``operation`` with the installed model."""
+    _implemented(service, operation)
+    return frozenset(rule for rule, _ in _operation_breakers(service, region, operation, frozenset()))
 
 
 def _pins_applied(values: dict[str, Any], found: InvalidRequest) -> InvalidRequest:
@@ -819,7 +815,7 @@ def invalid_requests(
     return _pins_applied(values, found)
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _invalid_strategy(
     service: str, region: str, operation: str, pinned: frozenset[str], rules: tuple[str, ...] | None
 ) -> SearchStrategy[InvalidRequest]:

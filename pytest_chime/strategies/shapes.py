@@ -1,10 +1,4 @@
-"""Strategies from botocore shapes: strings from patterns and lengths, lists, dicts, structures.
-
-The machinery every other module of :mod:`pytest_chime.strategies` builds on. Strings
-are built from explicit alphabets read off each member's model pattern and sized by its
-``min`` and ``max`` in characters; lists and dicts are composites whose Hypothesis labels
-tell unlike values apart, so that nothing Hypothesis's mutator does overruns.
-"""
+"""Strategies from botocore shapes: strings from patterns and lengths, lists, dicts, structures."""
 
 from __future__ import annotations
 
@@ -18,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from .. import facts
+from .. import caches, facts
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -52,7 +46,7 @@ class _Unspellable(ValueError):
     """A model pattern that is not one character class repeated: no alphabet can be read off it."""
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _alphabet(pattern: str | None) -> str:
     """The characters a one-character-class pattern accepts (Python's ``re`` with ASCII, as the fake)."""
     if pattern is None:
@@ -73,7 +67,7 @@ def _spellable(shape: Shape) -> bool:
     return True
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _bad_chars(pattern: str) -> str:
     regex = re.compile(pattern, re.ASCII)
     return "".join(c for c in _ASCII if not regex.fullmatch(c))
@@ -86,7 +80,7 @@ def _max_run_of(regex: re.Pattern[str], alphabet: str) -> int | None:
     return None
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _max_run(pattern: str | None) -> int | None:
     """The longest run of one character ``pattern`` allows (None: no limit seen up to 8)."""
     if pattern is None:
@@ -226,7 +220,7 @@ def _some_members(members: Mapping[str, SearchStrategy[Any]]) -> SearchStrategy[
     return _dicts({}, members, at_least_one=True)
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _sizes(low: int, high: int) -> tuple[int, ...]:
     """List sizes to draw from: mostly ``low`` and a few more, now and then half-full or full.
 

@@ -1,9 +1,4 @@
-"""Valid requests: each member's strategy, and whole requests the service accepts.
-
-A member's strategy is chosen by its name (:data:`_MEMBER_STRATEGIES`: the members whose
-values a service rule constrains beyond the model) or else read off its shape; a request
-is a dict of its operation's members, required ones always, optional ones sometimes.
-"""
+"""Valid requests: each member's strategy (by its name, else read off its shape), and whole requests."""
 
 from __future__ import annotations
 
@@ -19,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from .. import facts, model, operations
+from .. import caches, facts, model, operations
 from ..attendees import capability_rule
 from ..errors import UnknownOperationError
 from .shapes import (
@@ -71,7 +66,7 @@ def _spec(service: str, operation: str = "CreateMeeting") -> model.OperationSpec
     return spec
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _implemented(service: str, operation: str) -> model.OperationSpec:
     """The spec of an operation the fake implements, or InvalidArgument listing those it does."""
     if service not in facts.SERVICES:
@@ -107,7 +102,7 @@ def _member(service: str, *path: str, operation: str = "CreateMeeting") -> Shape
 # --- the request's members --------------------------------------------------------------------
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _media_regions(service: str, region: str | None) -> tuple[str, ...]:
     if service not in facts.SERVICES:
         raise InvalidArgument(f"service={service!r} is not a Chime service: use one of {', '.join(facts.SERVICES)}")
@@ -226,7 +221,7 @@ class _ArnFormat:
     qualifier_foreign: str
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _arn_format(target: str, model_pattern: str | None) -> _ArnFormat:
     """Read the name and qualifier rules of ``target``'s ARNs off facts' pattern and the model's."""
     service, resource = _ARN_RESOURCES[target]
@@ -365,7 +360,7 @@ def external_user_ids(draw: st.DrawFn, *, service: str = facts.MODERN) -> str:
     return draw(_external_user_ids(service))
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _external_user_ids(service: str) -> SearchStrategy[str]:
     return _text(_implemented(service, "CreateAttendee").input_shape.members["ExternalUserId"], unreserved=True)
 
@@ -382,7 +377,7 @@ def attendee_capabilities(draw: st.DrawFn, *, service: str = facts.MODERN) -> di
     return draw(_capabilities(service))
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _capabilities(service: str) -> SearchStrategy[dict[str, str]]:
     shape = _implemented(service, "CreateAttendee").input_shape.members.get("Capabilities")
     if shape is None:
@@ -578,7 +573,7 @@ def _structure(
     return _dicts(required, members, at_least_one=at_least_one)
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _request_members(service: str, region: str, operation: str = "CreateMeeting") -> dict[str, SearchStrategy[Any]]:
     shape = _spec(service, operation).input_shape
     members: dict[str, SearchStrategy[Any]] = {}
@@ -589,7 +584,7 @@ def _request_members(service: str, region: str, operation: str = "CreateMeeting"
     return members
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _request_dicts(
     service: str, region: str, operation: str, left_out: frozenset[str] = frozenset()
 ) -> SearchStrategy[dict[str, Any]]:
@@ -613,7 +608,7 @@ def _request_dicts(
     return found
 
 
-@functools.cache
+@caches.cached(maxsize=256)
 def _snake_names(service: str, operation: str) -> dict[str, str]:
     return {_snake(name): name for name in _implemented(service, operation).input_shape.members}
 
