@@ -160,6 +160,7 @@ def _add(engine: Engine, request: Request, meeting: Mapping[str, Any], item: Map
         if not isinstance(attendee.get("AttendeeId"), str) or not attendee["AttendeeId"]:
             raise engine.hook_broke("left the attendee without an AttendeeId (a string): the fake cannot keep it")
     state.add_attendee(meeting_id, attendee)
+    engine.emit("chime:AttendeeAdded", meeting, attendee)
     if item.get("Tags"):  # legacy attendee tags: listed by ListAttendeeTags (fake_chime.tags), never on the Attendee
         state.set_tags(
             attendee["AttendeeId"], arn(engine, request, meeting, attendee), [dict(tag) for tag in item["Tags"]]
@@ -248,6 +249,7 @@ def delete_attendee(engine: Engine, request: Request) -> None:
     """Remove the attendee from the meeting (204); its JoinToken no longer works."""
     attendee = find(engine, request)
     engine.state.remove_attendee(request.params["MeetingId"], attendee["AttendeeId"])
+    engine.emit("chime:AttendeeDeleted", meetings.find(engine, request), attendee)
 
 
 @operation("UpdateAttendeeCapabilities", rules=(_capabilities_rule,))
@@ -274,4 +276,6 @@ def _set_capabilities(engine: Engine, request: Request, chosen: list[dict[str, A
     if broken:
         raise ServiceError("BadRequestException", validate.message(broken))
     for attendee in chosen:
-        engine.state.update_attendee(attendee, Capabilities=dict(capabilities))
+        if attendee.get("Capabilities") != capabilities:
+            engine.state.update_attendee(attendee, Capabilities=dict(capabilities))
+            engine.emit("chime:AttendeeCapabilitiesUpdated", meeting, attendee)

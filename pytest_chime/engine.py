@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import facts, injection, model, operations, protocol, validate
+from . import events, facts, injection, model, operations, protocol, validate
 from .errors import HookError, ServiceError
-from .state import State
+from .state import Record, State
 
 if TYPE_CHECKING:
     from .fake import Call, FakeChime
@@ -33,7 +34,7 @@ class Engine:
         #: The fake whose options (quota, region, account...) and hooks apply.
         self.fake = fake
         self.lock = threading.RLock()
-        self.state = State()
+        self.state = State(events.start_time(f"{fake.seed}/{fake.scope}"))
         #: Every HTTP attempt answered or refused, in order.
         self.calls: list[Call] = []
         #: Delays botocore asked for (retry backoff, rate-limiter waits).
@@ -42,7 +43,11 @@ class Engine:
         self.errors: list[ErrorInjection] = []
         self.internal: list[_Internal] = []
         self.hook_errors: list[str] = []
+        #: Why events could not be delivered where Chime sends them.
+        self.delivery_errors: list[str] = []
         self.chaos_faults = 0
+        #: Events emitted by what is under way, with their meetings, not yet announced and delivered.
+        self._pending: list[tuple[Record, Mapping[str, Any]]] = []
         #: Hooks run during the call being answered, innermost call last (a hook may call the API).
         self._hooked: list[object] = []
         self.seed()
@@ -54,12 +59,20 @@ class Engine:
         self.ids = random.Random(f"{base}/ids")
         self._request_ids = random.Random(f"{base}/requests")
         self._chaos = random.Random(f"{base}/chaos")
+        self._event_ids = random.Random(f"{base}/events")
 
     def reset(self) -> None:
         """Forget the state and records; restart every sequence."""
         with self.lock:
-            self.state = State()
-            for records in (self.calls, self.sleeps, self.errors, self.internal, self.hook_errors):
+            self.state = State(events.start_time(f"{self.fake.seed}/{self.fake.scope}"))
+            for records in (
+                self.calls,
+                self.sleeps,
+                self.errors,
+                self.internal,
+                self.hook_errors,
+                self.delivery_errors,
+            ):
                 records.clear()
             self.chaos_faults = 0
             self.seed()
@@ -99,16 +112,55 @@ class Engine:
             return reply
 
     def _run(self, route: operations.Route, request: operations.Request, request_id: str) -> Reply:
-        """Run the handler in a transaction: what cannot be answered leaves no trace in the state."""
+        """Run the handler in a transaction: what cannot be answered leaves no trace in the state
+        and emits no event; the events of what is answered are announced, then delivered."""
         mark = len(self._hooked)
+        with self.happening():
+            result = route.implementation.handler(self, request)
+            if len(self._hooked) > mark:
+                self._check_output(route.spec, result, self._hooked[-1])
+            del self._hooked[mark:]
+            return protocol.success(route.output, result, request_id)  # encodes: may fail on what a hook added
+
+    @contextmanager
+    def happening(self) -> Iterator[None]:
+        """A change of the state, all or nothing: its events are announced to the event hooks
+        inside it (a hook's error undoes it), and delivered once it holds."""
+        hooked, pending = len(self._hooked), len(self._pending)
         try:
             with self.state.transaction():
-                result = route.implementation.handler(self, request)
-                if len(self._hooked) > mark:
-                    self._check_output(route.spec, result, self._hooked[-1])
-                return protocol.success(route.output, result, request_id)  # encodes: may fail on what a hook added
+                yield
+                for event, _ in self._pending[pending:]:
+                    self.run_hooks(self.fake.event_hooks, event)
+            for event, meeting in self._pending[pending:]:
+                self._deliver(event, meeting)
         finally:
-            del self._hooked[mark:]
+            del self._hooked[hooked:]
+            del self._pending[pending:]
+
+    def emit(
+        self, event_type: str, meeting: Mapping[str, Any], attendee: Mapping[str, Any] | None = None, **details: Any
+    ) -> None:
+        """Emit the event ``event_type`` about ``meeting`` (and ``attendee``) now, as Chime would."""
+        event = events.build_event(
+            self._event_ids,
+            event_type,
+            meeting=meeting,
+            time=self.state.now,
+            region=_control_region(meeting, self.state.owner(meeting["MeetingId"]), self.fake.region),
+            account_id=self.fake.account_id,
+            attendee=attendee,
+            **details,
+        )
+        self.state.add_event(event)
+        self._pending.append((event, meeting))
+
+    def _deliver(self, event: Record, meeting: Mapping[str, Any]) -> None:
+        if not self.fake.deliver_events:
+            return
+        from . import delivery
+
+        self.delivery_errors += delivery.deliver(event, meeting)
 
     def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
         """Record a call the fake will not answer (it fails the test at teardown)."""
@@ -179,6 +231,14 @@ class Engine:
                 raise ServiceError(code, self.default_message(code))
         if decode_error is not None:
             raise ServiceError("BadRequestException", decode_error)
+
+
+def _control_region(meeting: Mapping[str, Any], service: str | None, default: str) -> str:
+    """The region a meeting's API calls go to: the legacy service's, else the one in its MeetingArn."""
+    if service == facts.LEGACY:
+        return facts.LEGACY_CONTROL_REGION
+    arn = meeting.get("MeetingArn")
+    return arn.split(":")[3] if isinstance(arn, str) and arn.count(":") >= 5 else default
 
 
 def default_message(code: str, account_id: str) -> str:

@@ -58,6 +58,16 @@ class FakeChimeStateError(ChimeFakeError, RuntimeError):
     """A FakeChime was started or stopped out of order."""
 
 
+class PresenceError(ChimeFakeError, ValueError):
+    """A presence method (``join``, ``leave``, ``start_video``...) asked for what the client SDK could not do:
+    an unknown or deleted attendee, an ended meeting, leaving without having joined."""
+
+
+class EventDeliveryError(ChimeFakeError, RuntimeError):
+    """An event could not be delivered where Chime sends it (``deliver_events=True``): nothing in
+    the process answered the SQS, SNS or EventBridge call (start moto's ``mock_aws``), or it refused it."""
+
+
 class HookError(ChimeFakeError, RuntimeError):
     """A hook that shapes the fake (``pytest_chime_meeting_created``, ``on_meeting_created``...)
     raised, or made an answer the model refuses: the call was not answered, and its test fails."""

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, MutableMapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import injection, options
+from . import injection, lifecycle, options
 from .engine import Engine
-from .errors import HookError, InternalFakeError, UnsupportedOperationError, UnusedErrorInjectionError
+from .errors import (
+    EventDeliveryError,
+    HookError,
+    InternalFakeError,
+    UnsupportedOperationError,
+    UnusedErrorInjectionError,
+)
 from .injection import ErrorInjection
 
 if TYPE_CHECKING:
@@ -22,6 +29,8 @@ UNUSED_HINT = "(pass optional=True to fail() or chime_error, or set chime_assert
 MeetingHook = Callable[[dict[str, Any], dict[str, Any]], None]
 #: ``hook(attendee, meeting, params)``: called for every attendee created; may change ``attendee``.
 AttendeeHook = Callable[[dict[str, Any], Mapping[str, Any], dict[str, Any]], None]
+#: ``hook(event)``: called for every meeting event emitted, before it is delivered.
+EventHook = Callable[[dict[str, Any]], None]
 
 
 class Call(NamedTuple):
@@ -63,6 +72,9 @@ class FakeChime:
     media_region = options.MEDIA_REGION
     account_id = options.ACCOUNT_ID
     assert_all_errors_used = options.ASSERT_ALL_ERRORS_USED
+    deliver_events = options.DELIVER_EVENTS
+    empty_meeting_timeout = options.EMPTY_MEETING_TIMEOUT
+    max_meeting_duration = options.MAX_MEETING_DURATION
 
     def __init__(
         self,
@@ -70,6 +82,7 @@ class FakeChime:
         scope: str = "",
         on_meeting_created: MeetingHook | None = None,
         on_attendee_created: AttendeeHook | None = None,
+        on_event: EventHook | None = None,
         **settings: Any,
     ) -> None:
         """``settings``: the options as keywords (``seed=``, ``quota=``...), each checked; an unknown
@@ -84,6 +97,8 @@ class FakeChime:
         self.meeting_hooks: list[MeetingHook] = [on_meeting_created] if on_meeting_created else []
         #: Called as ``hook(attendee, meeting, params)`` for every attendee created, before it is stored.
         self.attendee_hooks: list[AttendeeHook] = [on_attendee_created] if on_attendee_created else []
+        #: Called as ``hook(event)`` for every event emitted; an exception undoes what emitted it.
+        self.event_hooks: list[EventHook] = [on_event] if on_event else []
         self._engine = Engine(self)
         self._lock = self._engine.lock
         self._errors = self._engine.errors
@@ -136,6 +151,63 @@ class FakeChime:
     def chaos_faults(self) -> int:
         """How many answers ``chaos`` turned into faults."""
         return self._engine.chaos_faults
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every meeting event emitted so far, in order, each shaped as Chime sends it to EventBridge."""
+        return self._engine.state.events
+
+    # --- time -------------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> dt.datetime:
+        """The fake's time (UTC): it starts at a moment drawn from the seed and moves only by :meth:`advance`."""
+        return self._engine.state.now
+
+    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> None:
+        """Move the clock forward, ending every meeting Chime would end in that time
+        (``empty_meeting_timeout`` without a joined attendee, ``max_meeting_duration`` after its
+        creation, a replica with its primary), each with ``chime:MeetingEnded`` at its moment."""
+        with self._lock:
+            lifecycle.advance(self._engine, seconds + 60 * minutes + 3600 * hours)
+
+    # --- presence: what the client SDK does -------------------------------------------------
+
+    def join(self, meeting_id: str, attendee_id: str, *, network: str = "Voip") -> None:
+        """The attendee joins the meeting (``chime:AttendeeJoined``): it is no longer empty."""
+        self._presence(lifecycle.join, meeting_id, attendee_id, network)
+
+    def leave(self, meeting_id: str, attendee_id: str) -> None:
+        """The attendee leaves (``chime:AttendeeLeft``); its video and content share stop first."""
+        self._presence(lifecycle.leave, meeting_id, attendee_id, dropped=False)
+
+    def drop(self, meeting_id: str, attendee_id: str) -> None:
+        """The attendee's connection drops (``chime:AttendeeDropped``); its video and content share stop first."""
+        self._presence(lifecycle.leave, meeting_id, attendee_id, dropped=True)
+
+    def rejoin(self, meeting_id: str, attendee_id: str) -> None:
+        """A joined attendee joins again with its join token from a new device (``chime:AttendeeAuthorized``)."""
+        self._presence(lifecycle.rejoin, meeting_id, attendee_id)
+
+    def start_video(self, meeting_id: str, attendee_id: str) -> None:
+        """The attendee's camera starts (``chime:AttendeeVideoStarted``)."""
+        self._presence(lifecycle.video, meeting_id, attendee_id, on=True)
+
+    def stop_video(self, meeting_id: str, attendee_id: str) -> None:
+        """The attendee's camera stops (``chime:AttendeeVideoStopped``)."""
+        self._presence(lifecycle.video, meeting_id, attendee_id, on=False)
+
+    def start_content(self, meeting_id: str, attendee_id: str) -> None:
+        """The attendee shares its screen: ``chime:AttendeeContentJoined``, then ``ContentVideoStarted``."""
+        self._presence(lifecycle.content, meeting_id, attendee_id, on=True)
+
+    def stop_content(self, meeting_id: str, attendee_id: str) -> None:
+        """The attendee stops sharing: ``chime:AttendeeContentVideoStopped``, then ``ContentLeft``."""
+        self._presence(lifecycle.content, meeting_id, attendee_id, on=False)
+
+    def _presence(self, change: Callable[..., None], meeting_id: str, attendee_id: str, *args: Any, **kw: Any) -> None:
+        with self._lock, self._engine.happening():
+            change(self._engine, meeting_id, attendee_id, *args, **kw)
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -221,6 +293,11 @@ class FakeChime:
         """The calls the fake refused (operations it does not implement), in order."""
         with self._lock:
             return [call for call in self.calls if call.refused is not None]
+
+    def delivery_errors(self) -> list[str]:
+        """Why events could not be delivered where Chime sends them (``deliver_events=True``)."""
+        with self._lock:
+            return list(self._engine.delivery_errors)
 
     def hook_errors(self) -> list[str]:
         """What the hooks shaping the fake got wrong (an exception, or an answer the model refuses)."""
@@ -318,6 +395,7 @@ class FakeChime:
         # A hook error, like a refused call, was raised in the caller: checked only for a test
         # that passed all the same (the code swallowed it); a failed test reported it already.
         lines = [f"a hook failed: {text}" for text in self.hook_errors()] if check_unused else []
+        lines += [f"an event was not delivered: {text}" for text in self.delivery_errors()]
         refused = self.refused_calls() if check_unused else []
         if refused:
             lines.append(f"the fake refused {len(refused)} call(s), which the code under test may have swallowed:")
@@ -334,6 +412,8 @@ class FakeChime:
             raise InternalFakeError(problem)
         if self.hook_errors():
             raise HookError(problem)
+        if self.delivery_errors():
+            raise EventDeliveryError(problem)
         if self.refused_calls():
             raise UnsupportedOperationError(problem)
         if problem:

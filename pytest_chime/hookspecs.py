@@ -44,3 +44,13 @@ def pytest_chime_attendee_created(attendee: dict[str, Any], meeting: dict[str, A
     request, or one item of BatchCreateAttendee's or CreateMeetingWithAttendees'
     ``Attendees``).
     """
+
+
+@pytest.hookspec
+def pytest_chime_event(fake: FakeChime, event: dict[str, Any]) -> None:
+    """Called for every meeting event the fake emits, in order, before it is delivered.
+
+    ``event`` is shaped as Chime sends it to EventBridge (``event["detail"]["eventType"]``...).
+    An exception undoes what emitted the event (the call is not answered) and is the hook's
+    :class:`~pytest_chime.HookError`.
+    """

@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import attendees, caches, facts, model, validate
+from . import attendees, caches, facts, lifecycle, model, validate
 from .errors import ServiceError
 from .operations import Request, operation, page, rule
 from .validate import Violation
@@ -223,9 +223,10 @@ def _create(engine: Engine, request: Request) -> dict[str, Any]:
         engine.run_hooks(fake.meeting_hooks, meeting, dict(params))
         if not isinstance(meeting.get("MeetingId"), str) or not meeting["MeetingId"]:
             raise engine.hook_broke("left the meeting without a MeetingId (a string): the fake cannot keep it")
-        if state.meeting(meeting["MeetingId"], service) is not None:
+        if meeting["MeetingId"] in state.meetings:  # either service's
             raise engine.hook_broke(f"gave the new meeting the MeetingId of an active one, {meeting['MeetingId']}")
     state.add_meeting(meeting, service=service, token=token)
+    engine.emit("chime:MeetingStarted", meeting)  # at creation, as real event logs show
     if params.get("Tags"):  # listed by the tag operations (fake_chime.tags), never part of the Meeting
         state.set_tags(meeting["MeetingId"], arn(engine, request, meeting), [dict(tag) for tag in params["Tags"]])
     return meeting
@@ -266,7 +267,7 @@ def get_meeting(engine: Engine, request: Request) -> dict[str, Any]:
 @operation("DeleteMeeting")
 def delete_meeting(engine: Engine, request: Request) -> None:
     """End the meeting: it and all it holds are gone (204)."""
-    engine.state.end_meeting(find(engine, request)["MeetingId"])
+    lifecycle.end_meeting(engine, find(engine, request)["MeetingId"])
 
 
 @operation("ListMeetings")

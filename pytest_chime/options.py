@@ -252,11 +252,53 @@ ASSERT_ALL_ERRORS_USED: Option[bool] = Option(
     help="fail a test whose injected errors did not all fire",
     doc="See :ref:`unused`.",
 )
+DELIVER_EVENTS: Option[bool] = Option(
+    name="deliver_events",
+    kind=bool,
+    default=False,
+    valid="True or False",
+    help="also send each meeting event where Chime sends it: the meeting's SQS queue and SNS topic, and EventBridge",
+    flag="--chime-deliver-events",
+    doc="Delivery goes through boto3 clients, so moto (or whatever fakes those services) receives it. "
+    "See :ref:`delivery`.",
+)
+EMPTY_MEETING_TIMEOUT: Option[float] = Option(
+    name="empty_meeting_timeout",
+    kind=float,
+    default=facts.EMPTY_MEETING_TIMEOUT_SECONDS,
+    valid="a number of seconds > 0",
+    help="seconds a meeting may stay without a joined attendee before it ends by itself",
+    test=lambda seconds: seconds > 0,
+    parse=float,
+    doc="Counted from creation, or from the last attendee leaving or dropping. See :ref:`time`.",
+)
+MAX_MEETING_DURATION: Option[float] = Option(
+    name="max_meeting_duration",
+    kind=float,
+    default=facts.MAX_MEETING_DURATION_SECONDS,
+    valid="a number of seconds > 0",
+    help="seconds after its creation that a meeting ends by itself",
+    test=lambda seconds: seconds > 0,
+    parse=float,
+    doc="See :ref:`time`.",
+)
 
 #: Every option, by name, in the order the docs and ``--help`` show them.
 OPTIONS: dict[str, Option[Any]] = {
     option.name: option
-    for option in (SEED, CHAOS, REAL_SLEEP, QUOTA, REGION, MEDIA_REGION, ACCOUNT_ID, ASSERT_ALL_ERRORS_USED)
+    for option in (
+        SEED,
+        CHAOS,
+        REAL_SLEEP,
+        QUOTA,
+        REGION,
+        MEDIA_REGION,
+        ACCOUNT_ID,
+        ASSERT_ALL_ERRORS_USED,
+        DELIVER_EVENTS,
+        EMPTY_MEETING_TIMEOUT,
+        MAX_MEETING_DURATION,
+    )
 }
 
 

@@ -227,6 +227,12 @@ def _relay_hooks(fake: FakeChime, node: Any) -> None:
             node.ihook.pytest_chime_attendee_created(attendee=attendee, meeting=meeting, params=params)
 
         fake.attendee_hooks.append(pytest_chime_attendee_created)
+    if hooks.pytest_chime_event.get_hookimpls():
+
+        def pytest_chime_event(event: dict[str, Any]) -> None:
+            node.ihook.pytest_chime_event(fake=fake, event=event)
+
+        fake.event_hooks.append(pytest_chime_event)
 
 
 def _left_message(left: list[FakeChime], by: str = "this test") -> str:

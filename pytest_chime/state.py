@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -12,15 +14,27 @@ Record = dict[str, Any]
 Tags = list[dict[str, str]]
 
 
+@dataclass
+class Presence:
+    """An attendee connected to its meeting through a client SDK."""
+
+    network: str
+    video: bool = False
+    content: bool = False
+
+
 class State:
-    """Meetings, attendees, tags, idempotency tokens, transcriptions and dial-outs of one fake.
+    """Meetings, attendees, tags, idempotency tokens, transcriptions, dial-outs, presence, the
+    events emitted and the clock of one fake.
 
     Every change goes through a method here, and each method journals its own undo step:
     inside :meth:`transaction`, a call that fails leaves the state as it found it. Ending a
     meeting, by any path, ends everything it holds.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, now: dt.datetime) -> None:
+        #: The fake's clock: it moves only when a test advances it.
+        self.now = now
         self._meetings: dict[str, Record] = {}
         #: MeetingId -> the service that created it (a meeting added by hand has none: any service sees it).
         self._owners: dict[str, str] = {}
@@ -37,6 +51,13 @@ class State:
         self._arns: dict[str, str] = {}
         self._transcriptions: dict[str, Record] = {}
         self._dial_outs: list[Record] = []
+        #: MeetingId -> when it was created, and since when nobody is joined (None: somebody is).
+        self._created_at: dict[str, dt.datetime] = {}
+        self._idle_since: dict[str, dt.datetime | None] = {}
+        #: (MeetingId, AttendeeId) -> the attendee's connection, while joined.
+        self._presence: dict[tuple[str, str], Presence] = {}
+        #: Every event emitted, in order.
+        self.events: list[Record] = []
         #: The undo steps of each transaction under way, innermost last.
         self._journals: list[list[Callable[[], object]]] = []
         self.meetings = Meetings(self)
@@ -109,6 +130,7 @@ class State:
         self._meetings[meeting_id] = meeting
         self._attendees[meeting_id] = {}
         self._numbers[meeting_id] = next(self._counter)
+        self._created_at[meeting_id] = self._idle_since[meeting_id] = self.now
         if service is not None:
             self._owners[meeting_id] = service
             if token is not None:
@@ -128,8 +150,13 @@ class State:
             self._numbers.pop(meeting_id, None),
             self._token_of.pop(meeting_id, None),
             self._transcriptions.pop(meeting_id, None),
+            self._created_at.pop(meeting_id, None),
+            self._idle_since.pop(meeting_id, None),
         )
-        _, owner, attendees, number, token, transcription = saved
+        _, owner, attendees, number, token, transcription, created, idle = saved
+        presence = {
+            key: self._presence.pop((meeting_id, key)) for key in attendees if (meeting_id, key) in self._presence
+        }
         numbers = {key: self._numbers.pop(key) for key in attendees if key in self._numbers}
         if token is not None:
             self._tokens.pop(token, None)
@@ -148,6 +175,10 @@ class State:
                 self._token_of[meeting_id] = token
             if transcription is not None:
                 self._transcriptions[meeting_id] = transcription
+            if created is not None:
+                self._created_at[meeting_id] = created
+                self._idle_since[meeting_id] = idle
+            self._presence.update(((meeting_id, key), value) for key, value in presence.items())
             for key, kept in tags.items():
                 if kept is not None:
                     self._arns[key], self._tags[kept[0]] = kept
@@ -181,8 +212,11 @@ class State:
         attendee = present.pop(attendee_id)
         number = self._numbers.pop(attendee_id, None)
         tags = self._forget_tags(attendee_id)
+        was = self.disconnect(meeting_id, attendee_id)
 
         def undo() -> None:
+            if was is not None:
+                self.connect(meeting_id, attendee_id, was)
             present[attendee_id] = attendee
             if number is not None:
                 self._numbers[attendee_id] = number
@@ -196,6 +230,54 @@ class State:
         before = {name: attendee.get(name) for name in members}
         attendee.update(members)
         self._undo(lambda: attendee.update(before))
+
+    # --- presence and time ----------------------------------------------------------------
+
+    def presence(self, meeting_id: str, attendee_id: str) -> Presence | None:
+        """The attendee's connection, or None when it is not joined."""
+        return self._presence.get((meeting_id, attendee_id))
+
+    def connect(self, meeting_id: str, attendee_id: str, presence: Presence) -> None:
+        """The attendee joins: the meeting is no longer empty."""
+        self._presence[(meeting_id, attendee_id)] = presence
+        if meeting_id in self._idle_since:
+            self._idle_since[meeting_id] = None
+
+    def disconnect(self, meeting_id: str, attendee_id: str) -> Presence | None:
+        """The attendee is gone; the meeting is empty from now if it was the last one (its presence, if joined)."""
+        was = self._presence.pop((meeting_id, attendee_id), None)
+        if was is not None and meeting_id in self._idle_since and not self.joined(meeting_id):
+            self._idle_since[meeting_id] = self.now
+        return was
+
+    def update_presence(self, presence: Presence, **changes: bool) -> None:
+        """Turn a joined attendee's video or content share on or off."""
+        before = {name: getattr(presence, name) for name in changes}
+        for name, value in changes.items():
+            setattr(presence, name, value)
+
+        def undo() -> None:
+            for name, value in before.items():
+                setattr(presence, name, value)
+
+        self._undo(undo)
+
+    def joined(self, meeting_id: str) -> list[str]:
+        """The AttendeeIds joined to the meeting."""
+        return [attendee for (meeting, attendee) in self._presence if meeting == meeting_id]
+
+    def created_at(self, meeting_id: str) -> dt.datetime:
+        """When the meeting was created (or added by hand)."""
+        return self._created_at[meeting_id]
+
+    def idle_since(self, meeting_id: str) -> dt.datetime | None:
+        """Since when nobody has been joined to the meeting (None: somebody is)."""
+        return self._idle_since.get(meeting_id)
+
+    def add_event(self, event: Record) -> None:
+        """Record an emitted event."""
+        self.events.append(event)
+        self._undo(lambda: self.events.remove(event))
 
     # --- tags ------------------------------------------------------------------------------
 
