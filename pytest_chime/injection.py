@@ -9,7 +9,7 @@ from dataclasses import KW_ONLY, dataclass, field, fields
 
 from . import caches, facts, model
 from .errors import UnknownErrorCodeError, UnknownOperationError
-from .options import check_type
+from .options import allows, check_type
 
 
 @dataclass
@@ -102,7 +102,7 @@ ARGUMENT_TYPES = _argument_types()
 
 def _check_count(name: str, value: int | None, *, minimum: int) -> None:
     if value is not None and value < minimum:
-        allowed = f"an integer >= {minimum}" + (" or None" if name == "times" else "")
+        allowed = f"an integer >= {minimum}" + (" or None" if allows(ARGUMENT_TYPES[name], None) else "")
         raise UnknownErrorCodeError(f"{name}={value!r} is not valid: {name} must be {allowed}.")
 
 
