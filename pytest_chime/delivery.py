@@ -4,49 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-from . import facts
+from . import caches, facts
 
-#: (service, region) -> a client that delivers there; made once per process, each refusing the network.
-_clients: dict[tuple[str, str], Any] = {}
-_lock = threading.Lock()
-
-
-class _Undelivered(Exception):
-    """Nothing in the process answered a delivery call: it was stopped before the network."""
+#: The header that marks a delivery request: the wire's network guard stops one that reaches the network.
+MARK = "x-pytest-chime-delivery"
 
 
-def _refuse(request: Any, **_: Any) -> None:
-    # Registered after botocore's builtin handlers (moto's among them): reached only when nothing answered.
-    raise _Undelivered(f"nothing in the process answered {request.method} {request.url}")
+def _mark(request: Any, **_: Any) -> None:
+    request.headers[MARK] = "1"
 
 
+@caches.cached(maxsize=32)
 def _client(service: str, region: str) -> Any:
-    with _lock:
-        client = _clients.get((service, region))
-        if client is None:
-            import botocore.session
+    """A client delivering to ``service`` in ``region``, which refuses the network (made once)."""
+    import botocore.session
 
-            client = botocore.session.Session().create_client(
-                service,
-                region_name=region,
-                aws_access_key_id=facts.DUMMY_ACCESS_KEY_ID,
-                aws_secret_access_key=facts.DUMMY_SECRET_KEY,
-            )
-            client.meta.events.register(f"before-send.{service}", _refuse)
-            if len(_clients) >= 32:
-                _clients.clear()
-            _clients[(service, region)] = client
-        return client
-
-
-def forget() -> None:
-    """Drop the delivery clients (``pytest_chime.uninstall()`` calls it)."""
-    with _lock:
-        _clients.clear()
+    client = botocore.session.Session().create_client(
+        service,
+        region_name=region,
+        aws_access_key_id=facts.DUMMY_ACCESS_KEY_ID,
+        aws_secret_access_key=facts.DUMMY_SECRET_KEY,
+    )
+    client.meta.events.register("request-created", _mark)
+    return client
 
 
 def _arn_parts(arn: str) -> tuple[str, str, str]:
@@ -55,11 +38,11 @@ def _arn_parts(arn: str) -> tuple[str, str, str]:
     return parts[3], parts[4], parts[5]
 
 
-def deliver(event: Mapping[str, Any], meeting: Mapping[str, Any]) -> list[str]:
-    """Send ``event`` to the meeting's SQS queue and SNS topic, and to EventBridge's default bus in
-    the event's region; what could not be delivered, one line each ([] when all was)."""
+def deliver(event: Mapping[str, Any], notifications: Mapping[str, Any]) -> list[str]:
+    """Send ``event`` to the SQS queue and SNS topic of its meeting's ``notifications``
+    (NotificationsConfiguration), and to EventBridge's default bus in the event's region; what
+    could not be delivered, one line each ([] when all was)."""
     body = json.dumps(event)
-    notifications = meeting.get("NotificationsConfiguration") or {}
     problems: list[str] = []
     targets: list[tuple[str, Any]] = []
     queue = notifications.get("SqsQueueArn")

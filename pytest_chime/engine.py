@@ -46,7 +46,7 @@ class Engine:
         #: Why events could not be delivered where Chime sends them.
         self.delivery_errors: list[str] = []
         self.chaos_faults = 0
-        #: Events emitted by what is under way, with their meetings, not yet announced and delivered.
+        #: Events emitted by what is under way, with where they go, not yet announced and delivered.
         self._pending: list[tuple[Record, Mapping[str, Any]]] = []
         #: Hooks run during the call being answered, innermost call last (a hook may call the API).
         self._hooked: list[object] = []
@@ -132,8 +132,8 @@ class Engine:
                 yield
                 for event, _ in self._pending[pending:]:
                     self.run_hooks(self.fake.event_hooks, event)
-            for event, meeting in self._pending[pending:]:
-                self._deliver(event, meeting)
+            for event, notifications in self._pending[pending:]:
+                self._deliver(event, notifications)
         finally:
             del self._hooked[hooked:]
             del self._pending[pending:]
@@ -153,14 +153,14 @@ class Engine:
             **details,
         )
         self.state.add_event(event)
-        self._pending.append((event, meeting))
+        self._pending.append((event, self.state.notifications(meeting["MeetingId"])))
 
-    def _deliver(self, event: Record, meeting: Mapping[str, Any]) -> None:
+    def _deliver(self, event: Record, notifications: Mapping[str, Any]) -> None:
         if not self.fake.deliver_events:
             return
         from . import delivery
 
-        self.delivery_errors += delivery.deliver(event, meeting)
+        self.delivery_errors += delivery.deliver(event, notifications)
 
     def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
         """Record a call the fake will not answer (it fails the test at teardown)."""

@@ -225,7 +225,7 @@ def _create(engine: Engine, request: Request) -> dict[str, Any]:
             raise engine.hook_broke("left the meeting without a MeetingId (a string): the fake cannot keep it")
         if meeting["MeetingId"] in state.meetings:  # either service's
             raise engine.hook_broke(f"gave the new meeting the MeetingId of an active one, {meeting['MeetingId']}")
-    state.add_meeting(meeting, service=service, token=token)
+    state.add_meeting(meeting, service=service, token=token, notifications=params.get("NotificationsConfiguration"))
     engine.emit("chime:MeetingStarted", meeting)  # at creation, as real event logs show
     if params.get("Tags"):  # listed by the tag operations (fake_chime.tags), never part of the Meeting
         state.set_tags(meeting["MeetingId"], arn(engine, request, meeting), [dict(tag) for tag in params["Tags"]])

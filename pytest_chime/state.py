@@ -54,6 +54,8 @@ class State:
         #: MeetingId -> when it was created, and since when nobody is joined (None: somebody is).
         self._created_at: dict[str, dt.datetime] = {}
         self._idle_since: dict[str, dt.datetime | None] = {}
+        #: MeetingId -> its NotificationsConfiguration, which no answer shows.
+        self._notifications: dict[str, Record] = {}
         #: (MeetingId, AttendeeId) -> the attendee's connection, while joined.
         self._presence: dict[tuple[str, str], Presence] = {}
         #: Every event emitted, in order.
@@ -124,13 +126,18 @@ class State:
         meeting_id = self._tokens.get((service, token))
         return None if meeting_id is None else self._meetings.get(meeting_id)
 
-    def add_meeting(self, meeting: Record, *, service: str | None, token: str | None = None) -> None:
-        """Keep a new meeting (``service``: its creator; ``token``: its ClientRequestToken)."""
+    def add_meeting(
+        self, meeting: Record, *, service: str | None, token: str | None = None, notifications: Record | None = None
+    ) -> None:
+        """Keep a new meeting (``service``: its creator; ``token``: its ClientRequestToken;
+        ``notifications``: where its events go)."""
         meeting_id = meeting["MeetingId"]
         self._meetings[meeting_id] = meeting
         self._attendees[meeting_id] = {}
         self._numbers[meeting_id] = next(self._counter)
         self._created_at[meeting_id] = self._idle_since[meeting_id] = self.now
+        if notifications:
+            self._notifications[meeting_id] = notifications
         if service is not None:
             self._owners[meeting_id] = service
             if token is not None:
@@ -152,8 +159,9 @@ class State:
             self._transcriptions.pop(meeting_id, None),
             self._created_at.pop(meeting_id, None),
             self._idle_since.pop(meeting_id, None),
+            self._notifications.pop(meeting_id, None),
         )
-        _, owner, attendees, number, token, transcription, created, idle = saved
+        _, owner, attendees, number, token, transcription, created, idle, notifications = saved
         presence = {
             key: self._presence.pop((meeting_id, key)) for key in attendees if (meeting_id, key) in self._presence
         }
@@ -178,6 +186,8 @@ class State:
             if created is not None:
                 self._created_at[meeting_id] = created
                 self._idle_since[meeting_id] = idle
+            if notifications is not None:
+                self._notifications[meeting_id] = notifications
             self._presence.update(((meeting_id, key), value) for key, value in presence.items())
             for key, kept in tags.items():
                 if kept is not None:
@@ -273,6 +283,10 @@ class State:
     def idle_since(self, meeting_id: str) -> dt.datetime | None:
         """Since when nobody has been joined to the meeting (None: somebody is)."""
         return self._idle_since.get(meeting_id)
+
+    def notifications(self, meeting_id: str) -> Record:
+        """The meeting's NotificationsConfiguration ({} when it has none)."""
+        return self._notifications.get(meeting_id, {})
 
     def add_event(self, event: Record) -> None:
         """Record an emitted event."""

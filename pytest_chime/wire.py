@@ -19,7 +19,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from . import caches, facts
-from .errors import ChimeFakeError, FakeChimeStateError, UnsupportedOperationError
+from .delivery import MARK
+from .errors import ChimeFakeError, EventDeliveryError, FakeChimeStateError, UnsupportedOperationError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -455,7 +456,12 @@ def exit_call(token: contextvars.Token[_Answering | None]) -> None:
 
 
 def guard(endpoint: Any, request: AWSPreparedRequest, session_kind: str) -> None:
-    """Stop a Chime request that reached the network while a fake is active (its session lacks the handlers)."""
+    """Stop a Chime request that reached the network while a fake is active (its session lacks the handlers),
+    and an event delivery that nothing in the process answered."""
+    if MARK in request.headers:
+        raise EventDeliveryError(
+            f"nothing in the process answered {request.method} {request.url}, so it was stopped before the network"
+        )
     if _activations and (_answering.get() is not None or endpoint._endpoint_prefix in _chime_prefixes()):
         raise FakeChimeStateError(
             f"a Chime request to {request.url} got past the active FakeChime and was stopped before the "

@@ -581,7 +581,7 @@ def test_an_exception_in_a_hook_is_that_hook_error(fake_chime: FakeChime) -> Non
 def test_a_value_a_hook_makes_invalid_is_that_hook_error(fake_chime: FakeChime) -> None:
     fake_chime.meeting_hooks.append(lambda meeting, params: meeting.update(MediaRegion=5))
     client = make_client(MODERN)
-    with pytest.raises(HookError, match=r"Meeting\.MediaRegion: 5 is not a string"):
+    with pytest.raises(HookError, match=r"Invalid type for parameter Meeting\.MediaRegion, value: 5"):
         client.create_meeting(**valid_request(MODERN))
     assert fake_chime.meetings == {}
     fake_chime.reset()
