@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_chime import FakeChime, caches, facts, model, protocol, validate
+from pytest_chime import FakeChime, HookError, caches, facts, model, protocol, validate
 from tests.conftest import legacy_only, make_client, valid_request
 
 MODERN = "chime-sdk-meetings"
@@ -193,35 +193,38 @@ def test_a_value_seen_to_pass_lets_no_other_value_through(fake_chime: FakeChime,
     )
 
 
-def meeting_answer_shape() -> Any:
-    spec = model.operation(MODERN)
-    assert spec is not None
-    return spec.output_shape
+def hook_error(change: Any) -> str:
+    """The HookError a CreateMeeting answer changed by ``change(meeting)`` gets (the model cannot carry it)."""
+    client = make_client(MODERN)
+    with pytest.raises(HookError, match="a hook failed"), FakeChime(on_meeting_created=lambda m, p: change(m)) as fake:
+        with pytest.raises(HookError) as raised:
+            client.create_meeting(**valid_request(MODERN))
+        assert fake.meetings == {}
+    return str(raised.value)
 
 
-def test_an_answer_member_of_the_wrong_type_is_reported_by_botocores_validator() -> None:
-    problems = validate.output_problems({"Meeting": {"MediaRegion": 5}}, meeting_answer_shape())
-    assert len(problems) == 1
-    assert "Invalid type for parameter Meeting.MediaRegion, value: 5" in problems[0]
+def test_a_member_a_hook_gives_the_wrong_type_is_reported_by_botocores_validator() -> None:
+    message = hook_error(lambda meeting: meeting.update(MediaRegion=5))
+    assert "Invalid type for parameter Meeting.MediaRegion, value: 5" in message
 
 
-def test_an_answer_member_the_model_lacks_is_reported() -> None:
-    problems = validate.output_problems({"Meeting": {"Smell": "none"}}, meeting_answer_shape())
-    assert len(problems) == 1
-    assert 'Unknown parameter in Meeting: "Smell"' in problems[0]
+def test_a_member_a_hook_adds_that_the_model_lacks_is_reported_by_botocores_validator() -> None:
+    message = hook_error(lambda meeting: meeting.update(Smell="none"))
+    assert 'Unknown parameter in Meeting: "Smell"' in message
+
+
+def test_many_problems_a_hook_makes_are_listed_the_first_few_and_how_many_more() -> None:
+    message = hook_error(lambda meeting: meeting.update({f"Extra{index}": 1 for index in range(50)}))
+    assert message.endswith(f"; and {50 - facts.MESSAGE_ITEMS_SHOWN} more")
+    assert len(message) < 4096
 
 
 def test_an_answer_breaking_a_min_constraint_as_real_answers_do_is_no_problem() -> None:
-    assert (
-        validate.output_problems({"Meeting": {"TenantIds": [], "ExternalMeetingId": "x"}}, meeting_answer_shape()) == []
-    )
-
-
-def test_an_answer_with_many_problems_lists_the_first_few_and_how_many_more() -> None:
-    answer = {"Meeting": {f"Extra{index}": 1 for index in range(50)}}
-    problems = validate.output_problems(answer, meeting_answer_shape())
-    assert len(problems) == facts.MESSAGE_ITEMS_SHOWN + 1
-    assert problems[-1] == f"and {50 - facts.MESSAGE_ITEMS_SHOWN} more"
+    client = make_client(MODERN)
+    with FakeChime(on_meeting_created=lambda meeting, params: meeting.update(TenantIds=[])) as fake:
+        meeting = client.create_meeting(**valid_request(MODERN))["Meeting"]  # TenantIds' min is 1
+        assert meeting["TenantIds"] == []
+        assert fake.hook_errors() == []
 
 
 def test_clearing_the_caches_empties_the_compiled_checks_the_wire_layouts_and_the_models() -> None:
