@@ -6,8 +6,10 @@ characters); complete with ``full=True`` (pytest's ``-vv``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from . import events as meeting_events
 from .calls import attempts, call_line, cut
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ TITLE = "chime fake"
 
 #: Calls shown by default: the first half and the last half of this many.
 CALL_LIMIT = 20
+#: Events shown by default: the first half and the last half of this many.
+EVENT_LIMIT = 20
 #: Meetings, attendees of a meeting, injected errors and sleeps shown by default.
 ITEM_LIMIT = 10
 #: What a short report says in place of what it leaves out.
@@ -27,7 +31,8 @@ MORE = "... {count} more {what} (-vv shows all)"
 
 def render(fake: FakeChime, state: State, *, full: bool = False) -> str:
     """The report of ``fake`` (whose resources are ``state``): its calls with their answers, injected
-    errors, meetings and attendees left, and sleeps; short unless ``full``."""
+    errors, the meeting events emitted and the clock, meetings and attendees left, and sleeps;
+    short unless ``full``."""
     calls = list(fake.calls)
     errors = fake.errors
     meetings = [dict(meeting) for meeting in state.meetings.values()]
@@ -63,6 +68,7 @@ def render(fake: FakeChime, state: State, *, full: bool = False) -> str:
             optional = ", optional" if item.optional else ""
             passed = f", let {item.passed} through (after={item.after})" if item.after else ""
             lines.append(f"  {item.describe()}: fired {item.fired} of {wanted}{passed}{optional}")
+    lines += _events(fake, state, full)
     lines.append(f"meetings left: {len(meetings)}")
     for number in _window(len(meetings), ITEM_LIMIT, full):
         if number is None:
@@ -86,6 +92,36 @@ def render(fake: FakeChime, state: State, *, full: bool = False) -> str:
         values = [f"{sleeps[i]:.3f}" if i is not None else gap for i in _window(len(sleeps), CALL_LIMIT, full)]
         lines.append("  " + ", ".join(values))
     return "\n".join(lines)
+
+
+def _events(fake: FakeChime, state: State, full: bool) -> list[str]:
+    """The events emitted, one line each, and the clock: nothing when no event was emitted and
+    the clock has not moved."""
+    emitted = list(state.events)
+    clock = _time(state.now)
+    if not emitted:
+        moved = state.now != meeting_events.start_time(f"{fake.seed}/{fake.scope}")
+        return [f"clock: {clock}"] if moved else []
+    lines = [f"events: {len(emitted)} (clock: {clock})"]
+    for index in _window(len(emitted), EVENT_LIMIT, full):
+        if index is None:
+            lines.append("  " + MORE.format(count=len(emitted) - EVENT_LIMIT, what="event(s)"))
+            continue
+        lines.append(f"  {_event_line(emitted[index])}")
+    return lines
+
+
+def _event_line(event: dict[str, Any]) -> str:
+    """``time eventType meetingId [attendeeId]``."""
+    detail = event.get("detail", {})
+    parts = [str(event.get("time")), str(detail.get("eventType")), str(detail.get("meetingId"))]
+    if "attendeeId" in detail:
+        parts.append(str(detail["attendeeId"]))
+    return " ".join(parts)
+
+
+def _time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _window(size: int, limit: int, full: bool) -> list[int | None]:

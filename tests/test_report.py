@@ -218,3 +218,83 @@ def test_summary_cuts_long_lists_of_meetings_attendees_and_sleeps() -> None:
     assert "more" not in full
     assert all(f"m-{i:02}" in full for i in range(12))
     assert all(f"user-{i:02}" in full for i in range(13))
+
+
+# --- meeting events and the clock -----------------------------------------------------------
+
+EVENTS_PROJECT = """
+import boto3
+
+
+def test_fails(fake_chime):
+    chime = boto3.client("chime-sdk-meetings", region_name="eu-west-2")
+    meeting = chime.create_meeting(
+        ClientRequestToken="tok-0", MediaRegion="eu-west-2", ExternalMeetingId="standup"
+    )["Meeting"]["MeetingId"]
+    attendees = chime.batch_create_attendee(
+        MeetingId=meeting, Attendees=[{"ExternalUserId": f"user-{i:02}"} for i in range(12)]
+    )["Attendees"]
+    for attendee in attendees:
+        fake_chime.join(meeting, attendee["AttendeeId"])
+    for attendee in attendees:
+        fake_chime.leave(meeting, attendee["AttendeeId"])
+    fake_chime.advance(minutes=5)
+    assert False, "the meeting went wrong"
+"""
+
+
+def test_a_failure_lists_the_events_and_the_clock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_events=EVENTS_PROJECT)
+    short = section_with(pytester.runpytest("-p", "no:cacheprovider").stdout.str(), "calls: 2")
+    full = section_with(pytester.runpytest("-p", "no:cacheprovider", "-vv").stdout.str(), "calls: 2")
+
+    # MeetingStarted, 12 AttendeeAdded, 12 AttendeeJoined, 12 AttendeeLeft, MeetingEnded
+    event = r"  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ chime:(\w+) [0-9a-f-]{36}( [0-9a-f-]{36})?$"
+    lines = short.splitlines()
+    header = next(index for index, line in enumerate(lines) if line.startswith("events: "))
+    clock = re.fullmatch(r"events: 38 \(clock: (\S+)\)", lines[header])
+    assert clock, short
+    listed = [re.match(event, line) for line in lines[header + 1 : header + 22]]
+    assert lines[header + 11] == "  ... 18 more event(s) (-vv shows all)"
+    del listed[10]
+    assert all(listed), short
+    types = [found[1] for found in listed if found]
+    assert types == ["MeetingStarted", *["AttendeeAdded"] * 9, *["AttendeeLeft"] * 9, "MeetingEnded"]
+    assert listed[0] and listed[0][2] is None  # a meeting event names no attendee
+    assert lines[header + 21].startswith(f"  {clock[1]} chime:MeetingEnded ")  # five minutes after the rest
+    assert lines[header + 22] == "meetings left: 0"
+
+    shown = [line for line in full.splitlines() if re.match(event, line)]
+    assert len(shown) == 38
+    assert "more event(s)" not in full
+
+
+def test_summary_shows_the_clock_once_it_moved_and_no_events_line_without_events() -> None:
+    fake = FakeChime()
+    before = fake.clock
+    assert "clock" not in fake.summary()
+    fake.advance(hours=1)
+    assert fake.summary() == f"calls: 0\nclock: {fake.clock:%Y-%m-%dT%H:%M:%SZ}\nmeetings left: 0"
+    assert (fake.clock - before).total_seconds() == 3600
+
+
+def test_summary_lists_presence_events_with_the_attendee_and_its_content_share() -> None:
+    with FakeChime() as fake:
+        client = make_client("chime-sdk-meetings")
+        meeting = client.create_meeting(
+            ClientRequestToken="tok-0", MediaRegion="us-east-1", ExternalMeetingId="standup"
+        )["Meeting"]["MeetingId"]
+        attendee = client.create_attendee(MeetingId=meeting, ExternalUserId="alice")["Attendee"]["AttendeeId"]
+        fake.join(meeting, attendee)
+        fake.start_content(meeting, attendee)
+    time = f"{fake.clock:%Y-%m-%dT%H:%M:%SZ}"
+    lines = fake.summary().splitlines()
+    start = lines.index(f"events: 5 (clock: {time})")
+    assert lines[start + 1 : start + 6] == [
+        f"  {time} chime:MeetingStarted {meeting}",
+        f"  {time} chime:AttendeeAdded {meeting} {attendee}",
+        f"  {time} chime:AttendeeJoined {meeting} {attendee}",
+        f"  {time} chime:AttendeeContentJoined {meeting} {attendee}#content",
+        f"  {time} chime:AttendeeContentVideoStarted {meeting} {attendee}#content",
+    ]
+    assert lines[start + 6] == "meetings left: 1"
