@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import re
 import uuid
@@ -149,3 +151,21 @@ def test_members_the_response_model_lacks_are_not_echoed(fake_chime: FakeChime) 
     response = wire._on_before_send(request=request, event_name="before-send.chime-sdk-meetings.CreateMeeting")
     assert response is not None and response.status_code == 200
     assert json.loads(response.content)["Meeting"]["MeetingFeatures"] == {"Audio": {"EchoReduction": "AVAILABLE"}}
+
+
+def test_the_date_header_is_the_http_date_of_the_answer(fake_chime: FakeChime, client: Any, service: str) -> None:
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    headers = client.create_meeting(**valid_request(service))["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["date"].endswith(" GMT")
+    assert before <= email.utils.parsedate_to_datetime(headers["date"]) <= datetime.datetime.now(datetime.timezone.utc)
+
+
+def test_the_answer_body_is_compact_json(fake_chime: FakeChime, client: Any, service: str) -> None:
+    bodies: list[bytes] = []
+    client.meta.events.register(
+        f"before-parse.{client.meta.service_model.service_id.hyphenize()}",
+        lambda response_dict, **_: bodies.append(response_dict["body"]),
+    )
+    meeting = client.create_meeting(**valid_request(service))["Meeting"]
+    assert json.loads(bodies[0]) == {"Meeting": meeting}
+    assert bodies[0] == json.dumps(json.loads(bodies[0]), separators=(",", ":")).encode()
