@@ -77,6 +77,15 @@ class InvalidRequest:
     rule: str
 
 
+def _declared(operation: str) -> list[tuple[str, tuple[str, ...] | None]]:
+    """The service rules the table declares for ``operation``: (rule name, the members its check reads)."""
+    out: list[tuple[str, tuple[str, ...] | None]] = []
+    for check in operations.TABLE[operation].rules:
+        info = validate.rule_info(check)
+        out += [(name, info.reads) for name in info.names]
+    return out
+
+
 def _replacing(
     base: SearchStrategy[dict[str, Any]], path: tuple[str, ...], values: SearchStrategy[Any], rule: str
 ) -> SearchStrategy[InvalidRequest]:
@@ -432,15 +441,13 @@ _Breaking = Callable[[st.DrawFn, Any], _Broken]
 #: Members (at any depth) whose values must not start with ``aws:``: those the table's
 #: reserved-prefix rules read, and tag keys.
 _NEVER_RESERVED: Final = frozenset(
-    {
-        "Key",
-        *(
-            member
-            for found in operations.TABLE.values()
-            for check in found.rules
-            if "reserved-prefix" in validate.rule_info(check).names
-            for member in validate.rule_info(check).reads or ()
-        ),
+    {"Key"}
+    | {
+        member
+        for operation in operations.TABLE
+        for rule, reads in _declared(operation)
+        if rule == "reserved-prefix"
+        for member in reads or ()
     }
 )
 
@@ -718,12 +725,6 @@ NOT_DRAWN: Final[dict[tuple[str, str], str]] = {
         "every media region of the legacy service is in the aws partition of its one control region"
     ),
 }
-
-
-def _declared(operation: str) -> list[tuple[str, tuple[str, ...] | None]]:
-    """The service rules the table declares for ``operation``: (rule name, the members its check reads)."""
-    found = operations.TABLE[operation]
-    return [(name, info.reads) for check in found.rules for info in (validate.rule_info(check),) for name in info.names]
 
 
 #: The rules :func:`invalid_requests` and :func:`invalid_create_meeting_requests` break, named as
