@@ -231,6 +231,49 @@ class ChimeProvider(BaseProvider):
         attendee = {**attendee, **overrides}
         return {k: attendee[k] for k in members if attendee.get(k) is not None}  # in the model's order
 
+    def chime_event(self, event_type: str | None = None, meeting: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A meeting event as Chime sends it to EventBridge, SQS and SNS, built by the fake's ``events.build_event``.
+
+        ``event_type`` (default: drawn from ``events.EVENT_TYPES``; an unknown one raises
+        ValueError naming the valid ones). ``meeting`` (a Meeting dict as GetMeeting answers
+        it; default: ``chime_meeting()``) gives the detail's meeting members, and its
+        MeetingArn the event's region and account (``us-east-1`` and a drawn account
+        without one). An attendee event is about a new ``chime_attendee()`` (a content
+        share's ids carry ``#content``); ``time`` is a whole second of 2025, in UTC.
+        """
+        from . import events
+
+        rng = self._rng
+        if event_type is None:
+            event_type = rng.choice(tuple(events.EVENT_TYPES))
+        elif event_type not in events.EVENT_TYPES:
+            valid = ", ".join(events.EVENT_TYPES)
+            raise ValueError(f"event_type={event_type!r} is not a Chime meeting event type; use one of {valid}")
+        about = meeting if meeting is not None else self.chime_meeting()
+        if not isinstance(about, dict) or not isinstance(about.get("MeetingId"), str):
+            raise ValueError(
+                f"meeting={about!r} is not a Meeting: pass a dict with a MeetingId, as GetMeeting answers it"
+            )
+        region, account_id = facts.LEGACY_CONTROL_REGION, None
+        arn = about.get("MeetingArn")
+        if arn is not None:  # arn:<partition>:chime:<region>:<account>:meeting/<id>
+            parts = str(arn).split(":")
+            if len(parts) != 6 or not parts[5].startswith("meeting/"):
+                raise ValueError(f"meeting's MeetingArn {arn!r} is not a meeting ARN")
+            region, account_id = parts[3], parts[4]
+        added = events.EVENT_TYPES[event_type]
+        return events.build_event(
+            rng,
+            event_type,
+            meeting=about,
+            time=events.start_time(str(rng.getrandbits(64))),
+            region=region,
+            account_id=account_id if account_id is not None else self.chime_account_id(),
+            attendee=self.chime_attendee() if added else None,
+            network_type=rng.choice(events.NETWORK_TYPES) if "networkType" in added else "Voip",
+            content=event_type.startswith("chime:AttendeeContent"),
+        )
+
     def chime_create_meeting_params(
         self, service: str = facts.MODERN, *, control_region: str | None = None, **overrides: Any
     ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Final
 from . import invalid as _invalid
 from . import valid as _valid
 from .answers import attendees, create_meeting_responses, error_codes, meetings, responses
+from .events import events
 from .invalid import InvalidRequest, invalid_create_meeting_requests, invalid_requests
 from .valid import (
     attendee_capabilities,
@@ -47,6 +48,7 @@ __all__ = [
     "create_meeting_requests",
     "create_meeting_responses",
     "error_codes",
+    "events",
     "external_meeting_ids",
     "external_user_ids",
     "invalid_create_meeting_requests",
