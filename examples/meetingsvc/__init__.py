@@ -22,7 +22,8 @@ needs to join:
 
 ``meetingsvc.lambda_handler`` serves the same operations as AWS Lambda functions;
 ``meetingsvc.rooms`` opens a meeting for a whole group at once with an asynchronous
-(aiobotocore) client.
+(aiobotocore) client; ``meetingsvc.roster``, a Lambda function fed by SQS, keeps who is in
+each meeting from Chime's meeting events.
 """
 
 from __future__ import annotations
