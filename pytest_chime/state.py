@@ -146,54 +146,43 @@ class State:
         self._undo(lambda: self.end_meeting(meeting_id))
 
     def end_meeting(self, meeting_id: str) -> None:
-        """End a meeting: it, its attendees, token, transcription and tags are gone."""
-        meeting = self._meetings.pop(meeting_id, None)
-        if meeting is None:
+        """End a meeting: it, its attendees, token, transcription, tags and presence are gone."""
+        if meeting_id not in self._meetings:
             return
-        saved = (
-            meeting,
-            self._owners.pop(meeting_id, None),
-            self._attendees.pop(meeting_id, {}),
-            self._numbers.pop(meeting_id, None),
-            self._token_of.pop(meeting_id, None),
-            self._transcriptions.pop(meeting_id, None),
-            self._created_at.pop(meeting_id, None),
-            self._idle_since.pop(meeting_id, None),
-            self._notifications.pop(meeting_id, None),
-        )
-        _, owner, attendees, number, token, transcription, created, idle, notifications = saved
-        presence = {
-            key: self._presence.pop((meeting_id, key)) for key in attendees if (meeting_id, key) in self._presence
-        }
-        numbers = {key: self._numbers.pop(key) for key in attendees if key in self._numbers}
+        attendees = self._attendees.get(meeting_id, {})
+        token = self._token_of.get(meeting_id)
+        # Every entry kept under the meeting's id, or one of its attendees' ids, leaves with it.
+        keys: list[tuple[dict[Any, Any], Any]] = [(table, meeting_id) for table in self._by_meeting()]
+        keys += [(self._numbers, key) for key in attendees]
+        keys += [(self._presence, (meeting_id, key)) for key in attendees]
+        saved = [(table, key, table.pop(key)) for table, key in keys if key in table]
         if token is not None:
             self._tokens.pop(token, None)
-        tags = {key: self._forget_tags(key) for key in (meeting_id, *attendees)}
+        tags = [kept for key in (meeting_id, *attendees) if (kept := self._forget_tags(key)) is not None]
 
         def undo() -> None:
-            self._meetings[meeting_id] = meeting
-            self._attendees[meeting_id] = attendees
-            if owner is not None:
-                self._owners[meeting_id] = owner
-            if number is not None:
-                self._numbers[meeting_id] = number
-            self._numbers.update(numbers)
+            for table, key, value in saved:
+                table[key] = value
             if token is not None:
                 self._tokens[token] = meeting_id
-                self._token_of[meeting_id] = token
-            if transcription is not None:
-                self._transcriptions[meeting_id] = transcription
-            if created is not None:
-                self._created_at[meeting_id] = created
-                self._idle_since[meeting_id] = idle
-            if notifications is not None:
-                self._notifications[meeting_id] = notifications
-            self._presence.update(((meeting_id, key), value) for key, value in presence.items())
-            for key, kept in tags.items():
-                if kept is not None:
-                    self._arns[key], self._tags[kept[0]] = kept
+            for kept in tags:
+                self._restore_tags(kept)
 
         self._undo(undo)
+
+    def _by_meeting(self) -> tuple[dict[Any, Any], ...]:
+        """The tables keyed by MeetingId."""
+        return (
+            self._meetings,
+            self._owners,
+            self._attendees,
+            self._numbers,
+            self._token_of,
+            self._transcriptions,
+            self._created_at,
+            self._idle_since,
+            self._notifications,
+        )
 
     # --- attendees -------------------------------------------------------------------------
 
@@ -222,16 +211,14 @@ class State:
         attendee = present.pop(attendee_id)
         number = self._numbers.pop(attendee_id, None)
         tags = self._forget_tags(attendee_id)
-        was = self.disconnect(meeting_id, attendee_id)
+        self.disconnect(meeting_id, attendee_id)  # journals its own undo
 
         def undo() -> None:
-            if was is not None:
-                self.connect(meeting_id, attendee_id, was)
             present[attendee_id] = attendee
             if number is not None:
                 self._numbers[attendee_id] = number
             if tags is not None:
-                self._arns[attendee_id], self._tags[tags[0]] = tags
+                self._restore_tags(tags)
 
         self._undo(undo)
 
@@ -249,16 +236,33 @@ class State:
 
     def connect(self, meeting_id: str, attendee_id: str, presence: Presence) -> None:
         """The attendee joins: the meeting is no longer empty."""
+        idle = self._idle_since.get(meeting_id)
         self._presence[(meeting_id, attendee_id)] = presence
         if meeting_id in self._idle_since:
             self._idle_since[meeting_id] = None
 
-    def disconnect(self, meeting_id: str, attendee_id: str) -> Presence | None:
-        """The attendee is gone; the meeting is empty from now if it was the last one (its presence, if joined)."""
+        def undo() -> None:
+            self._presence.pop((meeting_id, attendee_id), None)
+            if meeting_id in self._idle_since:
+                self._idle_since[meeting_id] = idle
+
+        self._undo(undo)
+
+    def disconnect(self, meeting_id: str, attendee_id: str) -> None:
+        """The attendee is gone; the meeting is empty from now if it was the last one."""
         was = self._presence.pop((meeting_id, attendee_id), None)
-        if was is not None and meeting_id in self._idle_since and not self.joined(meeting_id):
+        if was is None:
+            return
+        idle = self._idle_since.get(meeting_id)
+        if meeting_id in self._idle_since and not self.joined(meeting_id):
             self._idle_since[meeting_id] = self.now
-        return was
+
+        def undo() -> None:
+            self._presence[(meeting_id, attendee_id)] = was
+            if meeting_id in self._idle_since:
+                self._idle_since[meeting_id] = idle
+
+        self._undo(undo)
 
     def update_presence(self, presence: Presence, **changes: bool) -> None:
         """Turn a joined attendee's video or content share on or off."""
@@ -319,11 +323,17 @@ class State:
 
         self._undo(undo)
 
-    def _forget_tags(self, owner_id: str) -> tuple[str, Tags] | None:
+    def _forget_tags(self, owner_id: str) -> tuple[str, str, Tags] | None:
+        """Drop the tags of the resource ``owner_id``: (owner_id, its ARN, its tags) to restore, or None."""
         arn = self._arns.pop(owner_id, None)
         if arn is None:
             return None
-        return arn, self._tags.pop(arn, [])
+        return owner_id, arn, self._tags.pop(arn, [])
+
+    def _restore_tags(self, kept: tuple[str, str, Tags]) -> None:
+        owner_id, arn, tags = kept
+        self._arns[owner_id] = arn
+        self._tags[arn] = tags
 
     # --- transcriptions and dial-outs --------------------------------------------------------
 
