@@ -381,8 +381,8 @@ class FakeChime:
     def summary(self, *, full: bool = False) -> str:
         """What the fake saw and holds, as the "chime fake" section of a test's report shows it:
         each call (key members, answer, attempt, request id), the injected errors and how
-        often each fired, the meetings and attendees left, and the sleeps. ``full=True``
-        shows every call and every request member, uncut (pytest's ``-vv``)."""
+        often each fired, the meetings and attendees left, the sleeps, the events and the
+        clock. ``full=True`` shows every call and every request member, uncut (pytest's ``-vv``)."""
         from . import report
 
         return report.render(self, self._engine.state, full=full)
