@@ -34,7 +34,7 @@ class Engine:
         #: The fake whose options (quota, region, account...) and hooks apply.
         self.fake = fake
         self.lock = threading.RLock()
-        self.state = State(events.start_time(f"{fake.seed}/{fake.scope}"))
+        self.state = self._new_state()
         #: Every HTTP attempt answered or refused, in order.
         self.calls: list[Call] = []
         #: Delays botocore asked for (retry backoff, rate-limiter waits).
@@ -64,7 +64,7 @@ class Engine:
     def reset(self) -> None:
         """Forget the state and records; restart every sequence."""
         with self.lock:
-            self.state = State(events.start_time(f"{self.fake.seed}/{self.fake.scope}"))
+            self.state = self._new_state()
             for records in (
                 self.calls,
                 self.sleeps,
@@ -76,6 +76,18 @@ class Engine:
                 records.clear()
             self.chaos_faults = 0
             self.seed()
+
+    def _new_state(self) -> State:
+        state = State(events.start_time(f"{self.fake.seed}/{self.fake.scope}"))
+        state.ender = self._end_by_hand
+        return state
+
+    def _end_by_hand(self, meeting_id: str) -> None:
+        """A test removes a meeting from ``fake.meetings``: it ends as DeleteMeeting ends it, events and all."""
+        from . import lifecycle
+
+        with self.lock, self.happening():
+            lifecycle.end_meeting(self, meeting_id)
 
     # --- what the wire calls ----------------------------------------------------------------
 
@@ -194,7 +206,7 @@ class Engine:
             try:
                 hook(*args)
             except Exception as error:
-                raise self._hook_error(f"{_hook_name(hook)} raised {error!r} while the fake answered a call") from error
+                raise self._hook_error(f"{_hook_name(hook)} raised {error!r} inside the fake") from error
 
     def hook_broke(self, what: str) -> HookError:
         """The error for a hook that left a resource the fake cannot keep (``what`` says how)."""

@@ -60,6 +60,8 @@ class State:
         self._presence: dict[tuple[str, str], Presence] = {}
         #: Every event emitted, in order.
         self.events: list[Record] = []
+        #: How a meeting removed by hand ends (the engine's, with its events); else :meth:`end_meeting`.
+        self.ender: Callable[[str], None] = self.end_meeting
         #: The undo steps of each transaction under way, innermost last.
         self._journals: list[list[Callable[[], object]]] = []
         self.meetings = Meetings(self)
@@ -415,7 +417,7 @@ class Meetings(_View, MutableMapping[str, Record]):
     def __delitem__(self, key: str) -> None:
         if key not in self._state._meetings:
             raise KeyError(key)
-        self._state.end_meeting(key)
+        self._state.ender(key)
 
 
 class MeetingAttendees(_View, MutableMapping[str, Record]):
