@@ -112,10 +112,9 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
             if not isinstance(value, dict):
                 _fail(out, value, shape, path or shape.name, "type", "Member must be a structure")
                 return
-            prefix = f"{path}." if path else ""
             for name in required:
                 if value.get(name) is None:
-                    _fail(out, None, shape, prefix + name, "required", "Member must not be null")
+                    _fail(out, None, shape, f"{path}.{name}" if path else name, "required", "Member must not be null")
             for name, item in value.items():
                 if item is None:
                     continue
@@ -130,7 +129,7 @@ def _compile(shape: Shape, cache: dict[str, _Check], patterns: Mapping[str, str]
                         continue  # its check would find nothing: it runs only to say what is wrong
                 sub = members.get(name)
                 if sub is not None:
-                    sub(item, prefix + name, out)
+                    sub(item, f"{path}.{name}" if path else name, out)
 
         check = members_check
     elif kind == "list":
