@@ -353,7 +353,11 @@ def _stop_transcription(client: Any, calls: int) -> list[Params]:
 def _update_capabilities(client: Any, calls: int) -> list[Params]:
     meeting, ids = new_meeting(client, attendees=10)
     return [
-        {"MeetingId": meeting["MeetingId"], "AttendeeId": ids[i % len(ids)], "Capabilities": dict(CAPABILITIES[i % 2])}
+        {
+            "MeetingId": meeting["MeetingId"],
+            "AttendeeId": ids[i % len(ids)],
+            "Capabilities": dict(CAPABILITIES[i // len(ids) % 2]),  # each pass over the attendees flips them
+        }
         for i in range(calls)
     ]
 
