@@ -108,6 +108,7 @@ def test_a_given_event_type_is_the_only_one_drawn(event_type: str) -> None:
     check()
 
 
+@pytest.mark.evidence  # about 0.7 s a type: the default run keeps test_only_the_asked_type_is_drawn
 @pytest.mark.parametrize("event_type", sorted(events.EVENT_TYPES))
 def test_every_documented_type_is_drawn(event_type: str) -> None:
     meeting = {"MeetingId": "0f5f1c5e-9d43-4e6b-9c1e-2e5c8a6b7d10"}
