@@ -47,7 +47,9 @@ class Engine:
         self.delivery_errors: list[str] = []
         self.chaos_faults = 0
         #: Events emitted by what is under way, with where they go, not yet announced and delivered.
-        self._pending: list[tuple[Record, Mapping[str, Any]]] = []
+        self._pending: list[tuple[events.Emitted, Mapping[str, Any]]] = []
+        #: How many of the state's events are built (from the start).
+        self._built = 0
         #: Hooks run during the call being answered, innermost call last (a hook may call the API).
         self._hooked: list[object] = []
         self.seed()
@@ -75,6 +77,7 @@ class Engine:
             ):
                 records.clear()
             self.chaos_faults = 0
+            self._built = 0
             self.seed()
 
     def _new_state(self) -> State:
@@ -126,53 +129,91 @@ class Engine:
     def _run(self, route: operations.Route, request: operations.Request, request_id: str) -> Reply:
         """Run the handler in a transaction: what cannot be answered leaves no trace in the state
         and emits no event; the events of what is answered are announced, then delivered."""
-        mark = len(self._hooked)
-        with self.happening():
+        hooked, pending, state = len(self._hooked), len(self._pending), self.state
+        state.begin()
+        try:
             result = route.implementation.handler(self, request)
-            if len(self._hooked) > mark:
+            if len(self._hooked) > hooked:
                 self._check_output(route.spec, result, self._hooked[-1])
-            del self._hooked[mark:]
-            return protocol.success(route.output, result, request_id)  # encodes: may fail on what a hook added
+            if len(self._pending) > pending:
+                self._announce(pending)
+            reply = protocol.success(route.output, result, request_id)  # encodes: may fail on what a hook added
+        except BaseException:
+            state.rollback()
+            del self._pending[pending:]
+            raise
+        finally:
+            del self._hooked[hooked:]
+        state.commit()
+        if len(self._pending) > pending:
+            self._deliver(pending)
+        return reply
 
     @contextmanager
     def happening(self) -> Iterator[None]:
-        """A change of the state, all or nothing: its events are announced to the event hooks
-        inside it (a hook's error undoes it), and delivered once it holds."""
-        hooked, pending = len(self._hooked), len(self._pending)
+        """A change of the state outside a call, all or nothing, as :meth:`_run` makes one: its
+        events are announced to the event hooks inside it (a hook's error undoes it), and
+        delivered once it holds."""
+        hooked, pending, state = len(self._hooked), len(self._pending), self.state
+        state.begin()
         try:
-            with self.state.transaction():
-                yield
-                for event, _ in self._pending[pending:]:
-                    self.run_hooks(self.fake.event_hooks, event)
-            for event, notifications in self._pending[pending:]:
-                self._deliver(event, notifications)
+            yield
+            self._announce(pending)
+        except BaseException:
+            state.rollback()
+            del self._pending[pending:]
+            raise
         finally:
             del self._hooked[hooked:]
-            del self._pending[pending:]
+        state.commit()
+        self._deliver(pending)
 
     def emit(
         self, event_type: str, meeting: Mapping[str, Any], attendee: Mapping[str, Any] | None = None, **details: Any
     ) -> None:
-        """Emit the event ``event_type`` about ``meeting`` (and ``attendee``) now, as Chime would."""
-        event = events.build_event(
-            self._event_ids,
-            event_type,
-            meeting=meeting,
-            time=self.state.now,
-            region=_control_region(meeting, self.state.owner(meeting["MeetingId"]), self.fake.region),
-            account_id=self.fake.account_id,
-            attendee=attendee,
-            **details,
-        )
-        self.state.add_event(event)
-        self._pending.append((event, self.state.notifications(meeting["MeetingId"])))
+        """Emit the event ``event_type`` about ``meeting`` (and ``attendee``) now, as Chime would.
 
-    def _deliver(self, event: Record, notifications: Mapping[str, Any]) -> None:
-        if not self.fake.deliver_events:
+        Its dict is built when first needed (``fake.events``, a hook, a delivery), in order.
+        """
+        meeting_id = meeting["MeetingId"]
+        region = _control_region(meeting, self.state.owner(meeting_id), self.fake.region)
+        emitted = events.Emitted(event_type, meeting, attendee, self.state.now, region, details)
+        self._built = min(self._built, len(self.state.events))  # a rollback may have dropped built ones
+        self.state.add_event(emitted)
+        fake = self.fake
+        if fake.event_hooks or fake.deliver_events:
+            self._pending.append((emitted, self.state.notifications(meeting_id)))
+
+    def events(self) -> list[Record]:
+        """Every event emitted, built (each once, in order, so their ids follow the seed)."""
+        emitted = self.state.events
+        start = min(self._built, len(emitted))
+        account = self.fake.account_id
+        for item in emitted[start:]:
+            item.build(self._event_ids, account)
+        self._built = len(emitted)
+        return [item.build(self._event_ids, account) for item in emitted]
+
+    def _announce(self, pending: int) -> None:
+        hooks = self.fake.event_hooks
+        if not hooks:
             return
-        from . import delivery
+        self.events()  # built in order: then each build() below gives the event already built
+        for emitted, _ in self._pending[pending:]:
+            self.run_hooks(hooks, emitted.build(self._event_ids, self.fake.account_id))
 
-        self.delivery_errors += delivery.deliver(event, notifications)
+    def _deliver(self, pending: int) -> None:
+        try:
+            if not self.fake.deliver_events:
+                return
+            from . import delivery
+
+            self.events()  # built in order: then each build() below gives the event already built
+            for emitted, notifications in self._pending[pending:]:
+                event = emitted.build(self._event_ids, self.fake.account_id)
+                self.delivery_errors += delivery.deliver(event, notifications)
+        finally:
+            del self._pending[pending:]
 
     def refuse(self, service: str, operation: str, reason: str, *, region: str) -> None:
         """Record a call the fake will not answer (it fails the test at teardown)."""

@@ -101,3 +101,42 @@ def build_event(
         "resources": [],
         "detail": detail,
     }
+
+
+class Emitted:
+    """An event as emitted: what it is about, kept as given; its dict is built on first need (in order)."""
+
+    __slots__ = ("attendee", "built", "details", "event_type", "meeting", "region", "time")
+
+    def __init__(
+        self,
+        event_type: str,
+        meeting: Mapping[str, Any],
+        attendee: Mapping[str, Any] | None,
+        time: dt.datetime,
+        region: str,
+        details: dict[str, Any],
+    ) -> None:
+        self.event_type = event_type
+        self.meeting = meeting
+        self.attendee = attendee
+        self.time = time
+        self.region = region
+        self.details = details
+        #: The event, once built.
+        self.built: dict[str, Any] | None = None
+
+    def build(self, rng: random.Random, account_id: str) -> dict[str, Any]:
+        """The event as Chime sends it (built once; its id is drawn from ``rng``)."""
+        if self.built is None:
+            self.built = build_event(
+                rng,
+                self.event_type,
+                meeting=self.meeting,
+                time=self.time,
+                region=self.region,
+                account_id=account_id,
+                attendee=self.attendee,
+                **self.details,
+            )
+        return self.built

@@ -155,7 +155,8 @@ class FakeChime:
     @property
     def events(self) -> list[dict[str, Any]]:
         """Every meeting event emitted so far, in order, each shaped as Chime sends it to EventBridge."""
-        return self._engine.state.events
+        with self._lock:
+            return self._engine.events()
 
     # --- time -------------------------------------------------------------------------------
 

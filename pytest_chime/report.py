@@ -97,7 +97,7 @@ def render(fake: FakeChime, state: State, *, full: bool = False) -> str:
 def _events(fake: FakeChime, state: State, full: bool) -> list[str]:
     """The events emitted, one line each, and the clock: nothing when no event was emitted and
     the clock has not moved."""
-    emitted = list(state.events)
+    emitted = fake.events
     clock = _time(state.now)
     if not emitted:
         moved = state.now != meeting_events.start_time(f"{fake.seed}/{fake.scope}")

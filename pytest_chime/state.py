@@ -58,8 +58,8 @@ class State:
         self._notifications: dict[str, Record] = {}
         #: (MeetingId, AttendeeId) -> the attendee's connection, while joined.
         self._presence: dict[tuple[str, str], Presence] = {}
-        #: Every event emitted, in order.
-        self.events: list[Record] = []
+        #: Every event emitted, in order (as the engine records them).
+        self.events: list[Any] = []
         #: How a meeting removed by hand ends (the engine's, with its events); else :meth:`end_meeting`.
         self.ender: Callable[[str], None] = self.end_meeting
         #: The undo steps of each transaction under way, innermost last.
@@ -79,17 +79,29 @@ class State:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Changes made inside are undone, last first, if the block raises."""
-        journal: list[Callable[[], object]] = []
-        self._journals.append(journal)
+        self.begin()
         try:
             yield
         except BaseException:
-            self._journals[-1] = []  # the undo steps journal their own changes: dropped
-            for step in reversed(journal):
-                step()
+            self.rollback()
             raise
-        finally:
-            self._journals.pop()  # transactions nest: this one is the innermost
+        self.commit()
+
+    def begin(self) -> None:
+        """Start journaling a transaction (transactions nest: the innermost journals)."""
+        self._journals.append([])
+
+    def commit(self) -> None:
+        """The innermost transaction holds."""
+        self._journals.pop()
+
+    def rollback(self) -> None:
+        """Undo the innermost transaction's changes, last first."""
+        journal = self._journals[-1]
+        self._journals[-1] = []  # the undo steps journal their own changes: dropped
+        for step in reversed(journal):
+            step()
+        self._journals.pop()
 
     def _undo(self, step: Callable[[], object]) -> None:
         if self._journals:
@@ -294,10 +306,10 @@ class State:
         """The meeting's NotificationsConfiguration ({} when it has none)."""
         return self._notifications.get(meeting_id, {})
 
-    def add_event(self, event: Record) -> None:
-        """Record an emitted event."""
+    def add_event(self, event: Any) -> None:
+        """Record an emitted event (the engine's record of it)."""
         self.events.append(event)
-        self._undo(lambda: self.events.remove(event))
+        self._undo(self.events.pop)  # undone last first: the last event is this one
 
     # --- tags ------------------------------------------------------------------------------
 
