@@ -176,8 +176,7 @@ class Engine:
         Its dict is built when first needed (``fake.events``, a hook, a delivery), in order.
         """
         meeting_id = meeting["MeetingId"]
-        region = _control_region(meeting, self.state.owner(meeting_id), self.fake.region)
-        emitted = events.Emitted(event_type, meeting, attendee, self.state.now, region, details)
+        emitted = events.Emitted(event_type, meeting, attendee, self.state.now, self.state.owner(meeting_id), details)
         self._built = min(self._built, len(self.state.events))  # a rollback may have dropped built ones
         self.state.add_event(emitted)
         fake = self.fake
@@ -188,11 +187,11 @@ class Engine:
         """Every event emitted, built (each once, in order, so their ids follow the seed)."""
         emitted = self.state.events
         start = min(self._built, len(emitted))
-        account = self.fake.account_id
+        account, region = self.fake.account_id, self.fake.region
         for item in emitted[start:]:
-            item.build(self._event_ids, account)
+            item.build(self._event_ids, account, region)
         self._built = len(emitted)
-        return [item.build(self._event_ids, account) for item in emitted]
+        return [item.build(self._event_ids, account, region) for item in emitted]
 
     def _announce(self, pending: int) -> None:
         hooks = self.fake.event_hooks
@@ -200,7 +199,7 @@ class Engine:
             return
         self.events()  # built in order: then each build() below gives the event already built
         for emitted, _ in self._pending[pending:]:
-            self.run_hooks(hooks, emitted.build(self._event_ids, self.fake.account_id))
+            self.run_hooks(hooks, emitted.build(self._event_ids, self.fake.account_id, self.fake.region))
 
     def _deliver(self, pending: int) -> None:
         try:
@@ -210,7 +209,7 @@ class Engine:
 
             self.events()  # built in order: then each build() below gives the event already built
             for emitted, notifications in self._pending[pending:]:
-                event = emitted.build(self._event_ids, self.fake.account_id)
+                event = emitted.build(self._event_ids, self.fake.account_id, self.fake.region)
                 self.delivery_errors += delivery.deliver(event, notifications)
         finally:
             del self._pending[pending:]

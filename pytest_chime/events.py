@@ -106,7 +106,7 @@ def build_event(
 class Emitted:
     """An event as emitted: what it is about, kept as given; its dict is built on first need (in order)."""
 
-    __slots__ = ("attendee", "built", "details", "event_type", "meeting", "region", "time")
+    __slots__ = ("attendee", "built", "details", "event_type", "meeting", "service", "time")
 
     def __init__(
         self,
@@ -114,19 +114,20 @@ class Emitted:
         meeting: Mapping[str, Any],
         attendee: Mapping[str, Any] | None,
         time: dt.datetime,
-        region: str,
+        service: str | None,
         details: dict[str, Any],
     ) -> None:
         self.event_type = event_type
         self.meeting = meeting
         self.attendee = attendee
         self.time = time
-        self.region = region
+        #: The service that created the meeting (None: added by hand).
+        self.service = service
         self.details = details
         #: The event, once built.
         self.built: dict[str, Any] | None = None
 
-    def build(self, rng: random.Random, account_id: str) -> dict[str, Any]:
+    def build(self, rng: random.Random, account_id: str, default_region: str) -> dict[str, Any]:
         """The event as Chime sends it (built once; its id is drawn from ``rng``)."""
         if self.built is None:
             self.built = build_event(
@@ -134,9 +135,29 @@ class Emitted:
                 self.event_type,
                 meeting=self.meeting,
                 time=self.time,
-                region=self.region,
+                region=control_region(self.meeting, self.service, default_region),
                 account_id=account_id,
                 attendee=self.attendee,
                 **self.details,
             )
         return self.built
+
+
+def control_region(meeting: Mapping[str, Any], service: str | None, default: str) -> str:
+    """The region a meeting's API calls go to: the legacy service's (global), else the one in its
+    MeetingArn, else ``default`` (a meeting added by hand without one)."""
+    if service == facts.LEGACY:
+        return facts.LEGACY_CONTROL_REGION
+    parts = meeting_arn_parts(meeting.get("MeetingArn"))
+    return parts[0] if parts is not None else default
+
+
+def meeting_arn_parts(arn: object) -> tuple[str, str, str] | None:
+    """(region, account, MeetingId) of a meeting ARN, ``arn:<partition>:chime:<region>:<account>:meeting/<id>``;
+    None for anything else."""
+    if not isinstance(arn, str):
+        return None
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "chime" or not parts[5].startswith("meeting/"):
+        return None
+    return parts[3], parts[4], parts[5].removeprefix("meeting/")

@@ -256,11 +256,11 @@ class ChimeProvider(BaseProvider):
             )
         region, account_id = facts.LEGACY_CONTROL_REGION, None
         arn = about.get("MeetingArn")
-        if arn is not None:  # arn:<partition>:chime:<region>:<account>:meeting/<id>
-            parts = str(arn).split(":")
-            if len(parts) != 6 or not parts[5].startswith("meeting/"):
+        if arn is not None:
+            parts = events.meeting_arn_parts(arn)
+            if parts is None:
                 raise ValueError(f"meeting's MeetingArn {arn!r} is not a meeting ARN")
-            region, account_id = parts[3], parts[4]
+            region, account_id = parts[0], parts[1]
         added = events.EVENT_TYPES[event_type]
         return events.build_event(
             rng,

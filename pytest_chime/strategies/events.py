@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -12,11 +11,9 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from .. import caches, facts, model
-from ..events import EVENT_TYPES, NETWORK_TYPES, build_event
+from ..events import EVENT_TYPES, NETWORK_TYPES, build_event, meeting_arn_parts
 from .answers import attendees, meetings
 
-#: A MeetingArn's parts: ``arn:<partition>:chime:<region>:<account>:meeting/<MeetingId>``.
-_MEETING_ARN: Final = re.compile(r"arn:[\w-]+:chime:(?P<region>[\w-]+):(?P<account>\d{12}):meeting/(?P<id>.+)")
 #: The event types about an attendee's content share (its ids carry ``pytest_chime.events.CONTENT_SUFFIX``).
 _CONTENT_TYPES: Final = frozenset(t for t in EVENT_TYPES if t.startswith("chime:AttendeeContent"))
 #: Where drawn event times lie: whole seconds in UTC.
@@ -46,16 +43,16 @@ def _where(meeting: object) -> tuple[str, str | None]:
     arn = meeting.get("MeetingArn")
     if arn is None:
         return facts.LEGACY_CONTROL_REGION, None
-    found = _MEETING_ARN.fullmatch(arn) if isinstance(arn, str) else None
-    if found is None:
+    found = meeting_arn_parts(arn)
+    if found is None or not (len(found[1]) == 12 and found[1].isdigit()):
         raise InvalidArgument(
             f"meeting's MeetingArn {arn!r} is not a meeting ARN (arn:<partition>:chime:<region>:<account>:meeting/<id>)"
         )
-    if found["id"] != meeting["MeetingId"]:
+    if found[2] != meeting["MeetingId"]:
         raise InvalidArgument(
             f"meeting's MeetingArn {arn!r} names another meeting than MeetingId {meeting['MeetingId']!r}"
         )
-    return found["region"], found["account"]
+    return found[0], found[1]
 
 
 def _account_ids() -> SearchStrategy[str]:
