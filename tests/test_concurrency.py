@@ -14,6 +14,8 @@ from pytest_chime import FakeChime, FakeChimeStateError, facts, wire
 from tests.conftest import make_client, valid_request
 
 MODERN = "chime-sdk-meetings"
+#: How long a thread waits for the other before the test fails (instead of hanging).
+WAIT = 30.0
 #: Which of the two fakes stops first: the one started first, or the one started last.
 ORDERS = ["first-started-stops-first", "last-started-stops-first"]
 
@@ -36,6 +38,10 @@ def stop_order(order: str) -> list[int]:
     return [0, 1] if order == ORDERS[0] else [1, 0]
 
 
+async def all_set(events: list[asyncio.Event]) -> None:
+    await asyncio.gather(*(event.wait() for event in events))
+
+
 async def two_tasks(order: str, call: Callable[[str], Awaitable[None]]) -> list[FakeChime]:
     """Two concurrent tasks, each starting its fake, both calling while both fakes are active, stopping in ``order``."""
     fakes = [FakeChime(seed=n) for n in range(2)]
@@ -45,15 +51,15 @@ async def two_tasks(order: str, call: Callable[[str], Awaitable[None]]) -> list[
     async def task(n: int) -> None:
         fakes[n].start()
         started[n].set()
-        await asyncio.gather(*(event.wait() for event in started))  # both fakes active from here on
+        await asyncio.wait_for(all_set(started), WAIT)  # both fakes active from here on
         await call(f"task-{n}-a")
         await asyncio.sleep(0)  # the other task calls in between
         await call(f"task-{n}-b")
-        await may_stop[n].wait()
+        await asyncio.wait_for(may_stop[n].wait(), WAIT)
         fakes[n].stop()
 
     running = [asyncio.create_task(task(n)) for n in range(2)]
-    await asyncio.gather(*(event.wait() for event in started))
+    await asyncio.wait_for(all_set(started), WAIT)
     for n in stop_order(order):
         may_stop[n].set()
         await running[n]
@@ -91,8 +97,8 @@ def test_two_asyncio_tasks_with_aiobotocore_clients_each_see_only_their_own_call
 def test_two_threads_each_see_only_their_own_calls(order: str) -> None:
     client = make_client(MODERN)
     fakes = [FakeChime(seed=n) for n in range(2)]
-    both_started = threading.Barrier(3)
-    both_called = threading.Barrier(3)
+    both_started = threading.Barrier(3, timeout=WAIT)
+    both_called = threading.Barrier(3, timeout=WAIT)
     may_stop = [threading.Event() for _ in fakes]
     errors: list[BaseException] = []
 
@@ -103,19 +109,24 @@ def test_two_threads_each_see_only_their_own_calls(order: str) -> None:
             create(client, f"thread-{n}-a")
             create(client, f"thread-{n}-b")
             both_called.wait()
-            may_stop[n].wait()
+            assert may_stop[n].wait(WAIT)
             fakes[n].stop()
         except BaseException as error:  # pragma: no cover - what this test looks for
             errors.append(error)
+            both_started.abort()
+            both_called.abort()
 
     threads = [threading.Thread(target=thread, args=(n,)) for n in range(2)]
     for worker in threads:
         worker.start()
-    both_started.wait()
-    both_called.wait()
+    try:
+        both_started.wait()
+        both_called.wait()
+    except threading.BrokenBarrierError:  # pragma: no cover - a thread failed: errors says why
+        pass
     for n in stop_order(order):
         may_stop[n].set()
-        threads[n].join()
+        threads[n].join(WAIT)
     assert errors == []
     assert [tokens(fake) for fake in fakes] == [["thread-0-a", "thread-0-b"], ["thread-1-a", "thread-1-b"]]
     assert_nothing_left_active()
