@@ -33,11 +33,13 @@ Rows:
    on a fresh one each call. The target: at most 1.20x (issue 19). An operation the fake
    answers that has no case here is a failing row. CreateMeeting is also measured
    against botocore's ``Stubber`` (1b: ``add_response`` per call), which answers earlier,
-   at ``before-call``, and so skips signing, sending and HTTP parsing; and (1c) against
-   its essential work alone: a ``before-send`` handler that reads the request's JSON,
-   builds the meeting with the fake's own ``build_meeting``, keeps it and encodes the
-   answer, with no validation, routing, call records or error injection. What the fake
-   costs beyond row 1c is those. ``bench/profile_ops.py`` shows where each operation's
+   at ``before-call``, and so skips signing, sending and HTTP parsing. CreateMeeting and
+   BatchCreateAttendee are also measured (1c) against their essential work alone: a
+   ``before-send`` handler that reads the request's JSON, builds what the call makes
+   with the fake's own builders (``build_meeting``, ``build_attendee``), keeps it in a
+   dict and encodes the answer, with no validation, routing, call records, events or
+   error injection: the least a faithful answer costs. What the fake costs beyond row 1c
+   is those. ``bench/profile_ops.py`` shows where each operation's
    time goes.
 2. Set-up and teardown: ``FakeChime()`` + ``start()`` + ``stop()`` + ``verify()``, and
    the ``fake_chime`` fixture's whole per-test cost in a pytest run (tests requesting
