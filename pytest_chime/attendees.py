@@ -139,12 +139,10 @@ def _add(engine: Engine, request: Request, meeting: Mapping[str, Any], item: Map
     """The meeting's attendee for ``item``: the one with its ExternalUserId, else a new one within the limit."""
     meeting_id = meeting["MeetingId"]
     state = engine.state
-    present = state.attendees_of(meeting_id)
-    external = item["ExternalUserId"]
-    for attendee in present.values():
-        if attendee.get("ExternalUserId") == external:
-            return attendee
-    if len(present) >= limit(meeting):
+    known = state.attendee_for(meeting_id, item["ExternalUserId"])
+    if known is not None:
+        return known
+    if len(state.attendees_of(meeting_id)) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
     if request.service == facts.MODERN:
         if item.get("Capabilities") is None:
@@ -178,6 +176,7 @@ def add_many(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Add each item as an attendee: (the attendees, the per-attendee errors), in request order."""
     made: list[dict[str, Any]] = []
+    listed: set[int] = set()
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(items, start=1):
         broken = _item_rules(item, f"Attendees.{index}.")
@@ -185,7 +184,8 @@ def add_many(
             if broken:
                 raise ServiceError("BadRequestException", validate.message(broken))
             attendee = _add(engine, request, meeting, item)
-            if all(attendee is not other for other in made):  # an ExternalUserId given twice: listed once
+            if id(attendee) not in listed:  # an ExternalUserId given twice: listed once
+                listed.add(id(attendee))
                 made.append(attendee)
         except ServiceError as err:
             errors.append(

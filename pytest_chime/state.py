@@ -39,6 +39,8 @@ class State:
         #: MeetingId -> the service that created it (a meeting added by hand has none: any service sees it).
         self._owners: dict[str, str] = {}
         self._attendees: dict[str, dict[str, Record]] = {}
+        #: MeetingId -> ExternalUserId -> AttendeeId (an ExternalUserId names one attendee of a meeting).
+        self._externals: dict[str, dict[Any, str]] = {}
         #: Meeting or attendee id -> its creation number (listings page in that order).
         self._numbers: dict[str, int] = {}
         self._counter = itertools.count(1)
@@ -148,6 +150,7 @@ class State:
         meeting_id = meeting["MeetingId"]
         self._meetings[meeting_id] = meeting
         self._attendees[meeting_id] = {}
+        self._externals[meeting_id] = {}
         self._numbers[meeting_id] = next(self._counter)
         self._created_at[meeting_id] = self._idle_since[meeting_id] = self.now
         if notifications:
@@ -190,6 +193,7 @@ class State:
             self._meetings,
             self._owners,
             self._attendees,
+            self._externals,
             self._numbers,
             self._token_of,
             self._transcriptions,
@@ -204,6 +208,12 @@ class State:
         """The meeting's attendees by AttendeeId, in creation order (read-only by convention: change them here)."""
         return self._attendees.get(meeting_id) or {}
 
+    def attendee_for(self, meeting_id: str, external_user_id: object) -> Record | None:
+        """The meeting's attendee with this ExternalUserId, or None."""
+        found = self._externals.get(meeting_id, {}).get(external_user_id)
+        attendee = None if found is None else self._attendees[meeting_id].get(found)
+        return attendee if attendee is not None and attendee.get("ExternalUserId") == external_user_id else None
+
     def numbered_attendees(self, meeting_id: str) -> list[tuple[int, Record]]:
         """The meeting's attendees with their creation numbers, oldest first."""
         present = self._attendees.get(meeting_id) or {}
@@ -214,6 +224,7 @@ class State:
         attendee_id = attendee["AttendeeId"]
         present = self._attendees[meeting_id]
         present[attendee_id] = attendee
+        self._externals[meeting_id].setdefault(attendee.get("ExternalUserId"), attendee_id)
         self._numbers[attendee_id] = next(self._counter)
         self._undo(lambda: self.remove_attendee(meeting_id, attendee_id))
 
@@ -225,10 +236,17 @@ class State:
         attendee = present.pop(attendee_id)
         number = self._numbers.pop(attendee_id, None)
         tags = self._forget_tags(attendee_id)
+        externals = self._externals.get(meeting_id, {})
+        external = attendee.get("ExternalUserId")
+        indexed = externals.get(external) == attendee_id
+        if indexed:
+            del externals[external]
         self.disconnect(meeting_id, attendee_id)  # journals its own undo
 
         def undo() -> None:
             present[attendee_id] = attendee
+            if indexed:
+                externals[external] = attendee_id
             if number is not None:
                 self._numbers[attendee_id] = number
             if tags is not None:
