@@ -262,6 +262,7 @@ def _left_since(config: pytest.Config, before: tuple[FakeChime, ...]) -> list[Fa
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    """Note the fakes active before the test's setup: those it leaves started are the ones started since."""
     item.stash[_before_key] = wire.active_fakes()
     yield
 

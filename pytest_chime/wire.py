@@ -1,6 +1,6 @@
 """botocore's event hooks and patches, and which active fake answers each Chime call.
 
-Why it is built this way: docs/how-it-works.rst ("Installation", "Which fake answers").
+Why it is built this way: docs/how-it-works.rst, "Installation without import cost" and the sections after it.
 """
 
 from __future__ import annotations
