@@ -19,7 +19,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 import pytest_chime
-from pytest_chime import FakeChime, FakeChimeStateError, HookError, UnknownErrorCodeError, facts, wire
+from pytest_chime import FakeChime, FakeChimeStateError, HookError, UnknownErrorCodeError, caches, facts, wire
 from tests.conftest import LEGACY_AVAILABLE, SERVICES, legacy_only, make_client, valid_request
 
 MODERN = "chime-sdk-meetings"
@@ -299,13 +299,24 @@ def test_uninstall_undoes_every_patch_and_a_new_fake_installs_them_again() -> No
         assert not any(spec in botocore.handlers.BUILTIN_HANDLERS for spec in wire._handler_specs())
         assert not getattr(botocore.endpoint.Endpoint._send, "_pytest_chime", False)
         assert not getattr(botocore.retries.bucket.TokenBucket.acquire, "_pytest_chime", False)
+        assert not getattr(botocore.session.Session.create_client, "_pytest_chime", False)
         assert botocore.endpoint.time is __import__("time")
         assert wire._watcher not in sys.meta_path
     finally:
         with FakeChime():
             assert getattr(botocore.endpoint.Endpoint._send, "_pytest_chime", False)
+            assert getattr(botocore.session.Session.create_client, "_pytest_chime", False)
             assert wire._handler_specs()[0] in botocore.handlers.BUILTIN_HANDLERS
     assert real_send is not None
+
+
+def test_uninstall_empties_every_cache() -> None:
+    with FakeChime() as fake:
+        make_client(MODERN).create_meeting(**valid_request(MODERN))
+        fake.reset()
+    assert any(cache.cache_info().currsize for cache in caches._ALL)
+    pytest_chime.uninstall()
+    assert [cache for cache in caches._ALL if cache.cache_info().currsize] == []
 
 
 def test_uninstall_is_refused_while_a_fake_is_active(fake_chime: FakeChime) -> None:
@@ -320,11 +331,12 @@ def test_the_end_of_the_pytest_session_undoes_every_patch(pytester: pytest.Pytes
         import atexit, pathlib, sys
 
         def report():
-            import botocore.endpoint, botocore.handlers
+            import botocore.endpoint, botocore.handlers, botocore.session
             from pytest_chime import wire
             patched = (
                 any(type(finder).__module__ == "pytest_chime.wire" for finder in sys.meta_path)
                 or getattr(botocore.endpoint.Endpoint._send, "_pytest_chime", False)
+                or getattr(botocore.session.Session.create_client, "_pytest_chime", False)
                 or any(spec in botocore.handlers.BUILTIN_HANDLERS for spec in wire._handler_specs())
             )
             pathlib.Path("installed.txt").write_text(str(patched))
