@@ -239,7 +239,7 @@ def _left_message(left: list[FakeChime], by: str = "this test") -> str:
     names = ", ".join(repr(fake) for fake in left)
     return (
         f"{by} left {len(left)} FakeChime(s) started ({names}); they were stopped so that they answer no "
-        "later test. Stop every fake a test starts (with FakeChime() as fake: ... stops it)."
+        "later test. Stop every fake a test or fixture starts (with FakeChime() as fake: ... stops it)."
     )
 
 
