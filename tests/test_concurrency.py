@@ -195,6 +195,28 @@ def test_nested_fakes_in_one_task_stop_innermost_first() -> None:
     assert_nothing_left_active()
 
 
+def test_a_fake_stops_only_after_a_fake_started_inside_it_in_a_child_task() -> None:
+    async def main() -> None:
+        outer = FakeChime().start()
+        inner_started, release = asyncio.Event(), asyncio.Event()
+
+        async def child() -> None:
+            with FakeChime():
+                inner_started.set()
+                await asyncio.wait_for(release.wait(), WAIT)
+
+        task = asyncio.create_task(child())
+        await asyncio.wait_for(inner_started.wait(), WAIT)
+        with pytest.raises(FakeChimeStateError, match="not the innermost active FakeChime"):
+            outer.stop()
+        release.set()
+        await task
+        outer.stop()
+
+    asyncio.run(main())
+    assert_nothing_left_active()
+
+
 def test_stopping_a_fake_twice_says_it_is_not_started() -> None:
     fake = FakeChime().start()
     fake.stop()
