@@ -33,14 +33,14 @@ Rows:
    on a fresh one each call. The target: at most 1.20x (issue 19). An operation the fake
    answers that has no case here is a failing row. CreateMeeting is also measured
    against botocore's ``Stubber`` (1b: ``add_response`` per call), which answers earlier,
-   at ``before-call``, and so skips signing, sending and HTTP parsing. CreateMeeting and
-   BatchCreateAttendee are also measured (1c) against their essential work alone: a
-   ``before-send`` handler that reads the request's JSON, builds what the call makes
-   with the fake's own builders (``build_meeting``, ``build_attendee``), keeps it in a
-   dict and encodes the answer, with no validation, routing, call records, events or
-   error injection: the least a faithful answer costs. What the fake costs beyond row 1c
-   is those. ``bench/profile_ops.py`` shows where each operation's
-   time goes.
+   at ``before-call``, and so skips signing, sending and HTTP parsing. CreateMeeting,
+   CreateMeetingWithAttendees and BatchCreateAttendee are also measured (1c) against
+   their essential work alone: a ``before-send`` handler that reads the request's JSON,
+   builds what the call makes with the fake's own builders (``build_meeting``,
+   ``build_attendee``), keeps it in a dict and encodes the answer, with no validation,
+   routing, call records, events or error injection: the least a faithful answer costs.
+   What the fake costs beyond row 1c is those. ``bench/profile_ops.py`` shows where each
+   operation's time goes.
 2. Set-up and teardown: ``FakeChime()`` + ``start()`` + ``stop()`` + ``verify()``, and
    the ``fake_chime`` fixture's whole per-test cost in a pytest run (tests requesting
    it against the same tests without it), both in units of one fake-answered
@@ -576,10 +576,22 @@ def _essential_attendees(rng: random.Random, kept: dict[str, Any], request: Any)
     return {"Attendees": made, "Errors": []}
 
 
+def _essential_meeting_with_attendees(rng: random.Random, kept: dict[str, Any], request: Any) -> dict[str, Any]:
+    params = json.loads(request.body)
+    meeting = meetings.build_meeting(rng, service=SERVICE, params=params, region="us-east-1")
+    made = [attendees.build_attendee(rng, service=SERVICE, params=item) for item in params["Attendees"]]
+    kept[meeting["MeetingId"]] = (meeting, {attendee["AttendeeId"]: attendee for attendee in made})
+    return {"Meeting": meeting, "Attendees": made, "Errors": []}
+
+
 #: Operation -> what any faithful answer to it must do (read the request's JSON, build what it
 #: makes with the fake's own builders, keep it in a dict), and the row's words for it.
 ESSENTIAL: dict[str, tuple[Callable[[random.Random, dict[str, Any], Any], dict[str, Any]], str]] = {
     "CreateMeeting": (_essential_meeting, "decode, build_meeting, a dict, encode"),
+    "CreateMeetingWithAttendees": (
+        _essential_meeting_with_attendees,
+        "decode, build_meeting, build_attendee x5, a dict, encode",
+    ),
     "BatchCreateAttendee": (_essential_attendees, "decode, build_attendee x10, a dict, encode"),
 }
 
