@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 LEGACY: Final = "chime"
 MODERN: Final = "chime-sdk-meetings"
 SERVICES: Final = (LEGACY, MODERN)
+#: The services of the meetings API (an operation serves these unless it says otherwise).
+MEETING_SERVICES: Final = (LEGACY, MODERN)
 
 #: Media regions and the short code real MediaPlacement hosts carry.
 #: Verified codes: ue1 ue2 uw2 ew1 ew2 ec1 an1 an2 as1 as2 ao1; uw1 seen.

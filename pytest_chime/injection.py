@@ -197,7 +197,7 @@ def check_operation(operation: object, service: str | None) -> None:
     listed = f"Implemented{where}: {', '.join(implemented) or 'none'}."
     legacy_gone = (
         isinstance(operation, str)
-        and operation in operations.TABLE
+        and operations.find(operation) is not None
         and service in (facts.LEGACY, None)
         and model.operation(facts.LEGACY, operation) is None
         and (service == facts.LEGACY or model.operation(facts.MODERN, operation) is None)

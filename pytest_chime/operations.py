@@ -42,22 +42,41 @@ class Operation:
     name: str
     handler: Handler
     rules: tuple[Rule, ...] = ()
+    #: The services whose operation of this name it answers (where their installed model has it).
+    services: tuple[str, ...] = facts.MEETING_SERVICES
 
 
-#: Operation name -> the implementation, filled by the resource modules.
-TABLE: dict[str, Operation] = {}
+#: (service, operation name) -> the implementation, filled by the resource modules.
+TABLE: dict[tuple[str, str], Operation] = {}
 
 
-def operation(name: str, *, rules: Sequence[Rule] = ()) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of operation ``name``."""
+def operation(
+    name: str, *, rules: Sequence[Rule] = (), services: Sequence[str] = facts.MEETING_SERVICES
+) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of operation ``name`` of ``services``
+    (the meetings services unless said)."""
 
     def register(handler: Handler) -> Handler:
-        if name in TABLE:
-            raise RuntimeError(f"{name} is implemented twice")
-        TABLE[name] = Operation(name, handler, tuple(rules))
+        implementation = Operation(name, handler, tuple(rules), tuple(services))
+        for service in services:
+            if (service, name) in TABLE:
+                raise RuntimeError(f"{service} {name} is implemented twice")
+            TABLE[(service, name)] = implementation
         return handler
 
     return register
+
+
+def find(name: str, service: str | None = None) -> Operation | None:
+    """The implementation of ``service``'s operation ``name`` (None: of any served service's), or None."""
+    if service is not None:
+        return TABLE.get((service, name))
+    return next((TABLE[(s, name)] for s in facts.SERVICES if (s, name) in TABLE), None)
+
+
+def names(service: str | None = None) -> tuple[str, ...]:
+    """The operations the table implements for ``service`` (None: for any), sorted, whatever botocore models."""
+    return tuple(sorted({name for (owner, name) in TABLE if service in (None, owner)}))
 
 
 class Route(NamedTuple):
@@ -80,7 +99,7 @@ class Route(NamedTuple):
 @caches.cached(maxsize=256)
 def route(service: str, name: str) -> Route | None:
     """How the fake answers ``service``'s ``name``, or None when it does not serve it."""
-    found = TABLE.get(name)
+    found = TABLE.get((service, name))
     spec = model.operation(service, name)
     if found is None or spec is None:
         return None
@@ -97,12 +116,12 @@ def route(service: str, name: str) -> Route | None:
 def implemented(service: str | None = None) -> tuple[str, ...]:
     """The operations the fake answers for ``service`` (None: for any served service), sorted."""
     wanted = (service,) if service else facts.SERVICES
-    return tuple(sorted(name for name in TABLE if any(model.operation(s, name) is not None for s in wanted)))
+    return tuple(sorted({name for (owner, name) in TABLE if owner in wanted and model.operation(owner, name)}))
 
 
-def rule_names(operation: str) -> tuple[str, ...]:
+def rule_names(operation: str, service: str | None = None) -> tuple[str, ...]:
     """The names of the service rules ``operation`` declares (``Violation.rule``), in declaration order."""
-    found = TABLE.get(operation)
+    found = find(operation, service)
     if found is None:
         raise KeyError(f"{operation} is not implemented")
     return tuple(dict.fromkeys(name for check in found.rules for name in validate.rule_info(check).names))

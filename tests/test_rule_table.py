@@ -17,7 +17,9 @@ COVERED = [(service, operation) for service in facts.SERVICES for operation in o
 def read_members(operation: str, rule: str) -> set[str]:
     """The request members the checks reporting ``rule`` for ``operation`` read."""
     reads: set[str] = set()
-    for check in operations.TABLE[operation].rules:
+    found = operations.find(operation)
+    assert found is not None
+    for check in found.rules:
         info = validate.rule_info(check)
         if rule in info.names and info.reads is not None:
             reads |= set(info.reads)
@@ -51,7 +53,7 @@ def test_a_rule_listed_as_not_drawn_is_never_drawn(service: str, rule: str) -> N
 
 
 def test_invalid_rules_are_the_model_constraints_only_the_service_checks_and_every_declared_rule() -> None:
-    declared = {rule for operation in operations.TABLE for rule in operations.rule_names(operation)}
+    declared = {rule for operation in operations.names() for rule in operations.rule_names(operation)}
     assert set(chime_st.INVALID_RULES) == set(validate.SERVER_ONLY_MODEL_RULES) | declared
     assert "one-engine" in chime_st.INVALID_RULES
     assert set(validate.SERVER_ONLY_MODEL_RULES) <= set(validate.MODEL_RULES)

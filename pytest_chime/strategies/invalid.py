@@ -80,7 +80,8 @@ class InvalidRequest:
 def _declared(operation: str) -> list[tuple[str, tuple[str, ...] | None]]:
     """The service rules the table declares for ``operation``: (rule name, the members its check reads)."""
     out: list[tuple[str, tuple[str, ...] | None]] = []
-    for check in operations.TABLE[operation].rules:
+    found = operations.find(operation)
+    for check in found.rules if found is not None else ():
         info = validate.rule_info(check)
         out += [(name, info.reads) for name in info.names]
     return out
@@ -444,7 +445,7 @@ _NEVER_RESERVED: Final = frozenset(
     {"Key"}
     | {
         member
-        for operation in operations.TABLE
+        for operation in operations.names()
         for rule, reads in _declared(operation)
         if rule == "reserved-prefix"
         for member in reads or ()
@@ -732,7 +733,7 @@ NOT_DRAWN: Final[dict[tuple[str, str], str]] = {
 #: checks, then every service rule the operation table declares.
 INVALID_RULES: Final = (
     *validate.SERVER_ONLY_MODEL_RULES,
-    *dict.fromkeys(name for operation in operations.TABLE for name in operations.rule_names(operation)),
+    *dict.fromkeys(name for operation in operations.names() for name in operations.rule_names(operation)),
 )
 
 
