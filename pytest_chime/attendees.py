@@ -23,20 +23,27 @@ def _members(service: str) -> tuple[str, ...]:
     return tuple(spec.output_shape.members["Attendee"].members)
 
 
-def build_attendee(rng: random.Random, *, service: str, params: Mapping[str, Any]) -> dict[str, Any]:
+def build_attendee(
+    rng: random.Random,
+    *,
+    service: str,
+    params: Mapping[str, Any],
+    capabilities: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The Attendee ``service`` returns for a CreateAttendee item ``params``.
 
     AttendeeId and JoinToken are drawn from ``rng``; Capabilities (where the model has
-    them) default to SendReceive on every channel, as the API reference documents.
+    them) are ``params``' own, else ``capabilities``, else SendReceive on every channel, as
+    the API reference documents.
     """
     attendee_id = facts.attendee_id(rng)
     made = {
         "ExternalUserId": params.get("ExternalUserId"),
         "AttendeeId": attendee_id,
         "JoinToken": facts.join_token(rng, attendee_id),
-        "Capabilities": dict(params.get("Capabilities") or facts.DEFAULT_CAPABILITIES),
+        "Capabilities": dict(params.get("Capabilities") or capabilities or facts.DEFAULT_CAPABILITIES),
     }
-    return {name: made[name] for name in _members(service) if made.get(name) is not None}
+    return {name: made[name] for name in _members(service) if made[name] is not None}
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -108,12 +115,12 @@ def feature_rule(meeting: Mapping[str, Any], capabilities: Any, path: str = "Cap
     return found
 
 
-def default_capabilities(meeting: Mapping[str, Any]) -> dict[str, str]:
+def default_capabilities(meeting: Mapping[str, Any]) -> Mapping[str, str]:
     """SendReceive on every channel, but None where the meeting's features switch the channel off (chosen)."""
     features = meeting.get("MeetingFeatures")
-    made = dict(facts.DEFAULT_CAPABILITIES)
     if not features:
-        return made
+        return facts.DEFAULT_CAPABILITIES
+    made = dict(facts.DEFAULT_CAPABILITIES)
     for channel in facts.RESOLUTION_CHANNELS:
         if (features.get(channel) or {}).get("MaxResolution") == "None":
             made[channel] = "None"
@@ -144,14 +151,15 @@ def _add(engine: Engine, request: Request, meeting: Mapping[str, Any], item: Map
         return known
     if len(state.attendees_of(meeting_id)) >= limit(meeting):
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
+    defaults = None
     if request.service == facts.MODERN:
         if item.get("Capabilities") is None:
-            item = {**item, "Capabilities": default_capabilities(meeting)}
+            defaults = default_capabilities(meeting)
         else:
             broken = feature_rule(meeting, item["Capabilities"])
             if broken:
                 raise ServiceError("BadRequestException", validate.message(broken))
-    attendee = build_attendee(engine.ids, service=request.service, params=item)
+    attendee = build_attendee(engine.ids, service=request.service, params=item, capabilities=defaults)
     hooks = engine.fake.attendee_hooks
     if hooks:
         engine.run_hooks(hooks, attendee, meeting, dict(item))
