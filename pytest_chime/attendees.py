@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import caches, facts, meetings, model, validate
 from .errors import ServiceError
@@ -71,8 +71,14 @@ def capability_rule(capabilities: Any, path: str = "Capabilities") -> list[Viola
     return []
 
 
-def _item_rules(item: Mapping[str, Any], path: str = "") -> list[Violation]:
-    """The service's per-attendee rules: the reserved prefix, the capability combination, tag keys."""
+def _item_rules(item: Mapping[str, Any], index: int) -> list[Violation]:
+    """The service's per-attendee rules for the ``index``-th item of a batch: the reserved prefix,
+    the capability combination, tag keys."""
+    external = item.get("ExternalUserId")
+    reserved = isinstance(external, str) and external.lower().startswith(facts.RESERVED_TAG_PREFIX)
+    if not reserved and item.get("Capabilities") is None and not item.get("Tags"):
+        return []  # nothing for the rules to read (most items)
+    path = f"Attendees.{index}."
     found = validate.reserved_prefix(item, "ExternalUserId", path=path)
     found += capability_rule(item.get("Capabilities"), f"{path}Capabilities")
     found += validate.tag_rules(item.get("Tags"), f"{path}Tags")  # legacy attendees carry tags
@@ -142,25 +148,37 @@ def _limit_message(meeting: Mapping[str, Any]) -> str:
     return f"The meeting {meeting['MeetingId']} has reached its limit of {count} attendee{'' if count == 1 else 's'}"
 
 
-def _add(engine: Engine, request: Request, meeting: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
+class _Into(NamedTuple):
+    """The meeting attendees are added to, and what adding them needs, worked out once per call."""
+
+    meeting: Mapping[str, Any]
+    meeting_id: str
+    limit: int
+    #: The capabilities of an attendee whose item gives none (chime-sdk-meetings), else None.
+    defaults: Mapping[str, str] | None
+    hooks: list[Any]
+
+
+def _into(engine: Engine, request: Request, meeting: Mapping[str, Any]) -> _Into:
+    defaults = default_capabilities(meeting) if request.service == facts.MODERN else None
+    return _Into(meeting, meeting["MeetingId"], limit(meeting), defaults, engine.fake.attendee_hooks)
+
+
+def _add(engine: Engine, request: Request, into: _Into, item: Mapping[str, Any]) -> dict[str, Any]:
     """The meeting's attendee for ``item``: the one with its ExternalUserId, else a new one within the limit."""
-    meeting_id = meeting["MeetingId"]
-    state = engine.state
+    meeting, meeting_id, state = into.meeting, into.meeting_id, engine.state
     known = state.attendee_for(meeting_id, item["ExternalUserId"])
     if known is not None:
         return known
-    if len(state.attendees_of(meeting_id)) >= limit(meeting):
+    if len(state.attendees_of(meeting_id)) >= into.limit:
         raise ServiceError(facts.QUOTA_CODES[request.service], _limit_message(meeting))
-    defaults = None
-    if request.service == facts.MODERN:
-        if item.get("Capabilities") is None:
-            defaults = default_capabilities(meeting)
-        else:
-            broken = feature_rule(meeting, item["Capabilities"])
-            if broken:
-                raise ServiceError("BadRequestException", validate.message(broken))
-    attendee = build_attendee(engine.ids, service=request.service, params=item, capabilities=defaults)
-    hooks = engine.fake.attendee_hooks
+    capabilities = item.get("Capabilities")
+    if capabilities is not None and into.defaults is not None:
+        broken = feature_rule(meeting, capabilities)
+        if broken:
+            raise ServiceError("BadRequestException", validate.message(broken))
+    attendee = build_attendee(engine.ids, service=request.service, params=item, capabilities=into.defaults)
+    hooks = into.hooks
     if hooks:
         engine.run_hooks(hooks, attendee, meeting, dict(item))
         if not isinstance(attendee.get("AttendeeId"), str) or not attendee["AttendeeId"]:
@@ -186,12 +204,13 @@ def add_many(
     made: list[dict[str, Any]] = []
     listed: set[int] = set()
     errors: list[dict[str, Any]] = []
+    into = _into(engine, request, meeting)
     for index, item in enumerate(items, start=1):
-        broken = _item_rules(item, f"Attendees.{index}.")
+        broken = _item_rules(item, index)
         try:
             if broken:
                 raise ServiceError("BadRequestException", validate.message(broken))
-            attendee = _add(engine, request, meeting, item)
+            attendee = _add(engine, request, into, item)
             if id(attendee) not in listed:  # an ExternalUserId given twice: listed once
                 listed.add(id(attendee))
                 made.append(attendee)
@@ -208,7 +227,12 @@ def add_many(
 
 def find(engine: Engine, request: Request) -> dict[str, Any]:
     """The attendee ``request`` names, in the meeting it names, or NotFoundException."""
-    meeting_id = meetings.find(engine, request)["MeetingId"]
+    return _of(engine, request, meetings.find(engine, request))
+
+
+def _of(engine: Engine, request: Request, meeting: Mapping[str, Any]) -> dict[str, Any]:
+    """The attendee ``request`` names in ``meeting``, or NotFoundException."""
+    meeting_id = meeting["MeetingId"]
     attendee_id = request.params["AttendeeId"]
     attendee = engine.state.attendees_of(meeting_id).get(attendee_id)
     if attendee is None:
@@ -223,7 +247,7 @@ def find(engine: Engine, request: Request) -> dict[str, Any]:
 def create_attendee(engine: Engine, request: Request) -> dict[str, Any]:
     """An attendee of the meeting (the existing one for an ExternalUserId already there)."""
     meeting = meetings.find(engine, request)
-    return {"Attendee": _add(engine, request, meeting, request.params)}
+    return {"Attendee": _add(engine, request, _into(engine, request, meeting), request.params)}
 
 
 @operation("BatchCreateAttendee")
@@ -263,8 +287,9 @@ def delete_attendee(engine: Engine, request: Request) -> None:
 @operation("UpdateAttendeeCapabilities", rules=(_capabilities_rule,))
 def update_attendee_capabilities(engine: Engine, request: Request) -> dict[str, Any]:
     """Set one attendee's capabilities; GetAttendee and ListAttendees show them."""
-    attendee = find(engine, request)
-    _set_capabilities(engine, request, [attendee])
+    meeting = meetings.find(engine, request)
+    attendee = _of(engine, request, meeting)
+    _set_capabilities(engine, request, meeting, [attendee])
     return {"Attendee": attendee}
 
 
@@ -274,16 +299,17 @@ def batch_update_attendee_capabilities_except(engine: Engine, request: Request) 
     meeting = meetings.find(engine, request)
     excluded = {item.get("AttendeeId") for item in request.params["ExcludedAttendeeIds"]}
     present = engine.state.attendees_of(meeting["MeetingId"])
-    _set_capabilities(engine, request, [a for key, a in present.items() if key not in excluded])
+    _set_capabilities(engine, request, meeting, [a for key, a in present.items() if key not in excluded])
 
 
-def _set_capabilities(engine: Engine, request: Request, chosen: list[dict[str, Any]]) -> None:
-    meeting = meetings.find(engine, request)
+def _set_capabilities(
+    engine: Engine, request: Request, meeting: Mapping[str, Any], chosen: list[dict[str, Any]]
+) -> None:
     capabilities = request.params["Capabilities"]
     broken = feature_rule(meeting, capabilities)
     if broken:
         raise ServiceError("BadRequestException", validate.message(broken))
-    for attendee in chosen:
-        if attendee.get("Capabilities") != capabilities:
-            engine.state.update_attendee(attendee, Capabilities=dict(capabilities))
-            engine.emit("chime:AttendeeCapabilitiesUpdated", meeting, attendee)
+    changed = [attendee for attendee in chosen if attendee.get("Capabilities") != capabilities]
+    engine.state.update_attendees(changed, Capabilities=capabilities)
+    for attendee in changed:
+        engine.emit("chime:AttendeeCapabilitiesUpdated", meeting, attendee)

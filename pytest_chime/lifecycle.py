@@ -20,9 +20,8 @@ def end_meeting(engine: Engine, meeting_id: str) -> None:
         return
     engine.emit("chime:MeetingEnded", meeting)
     engine.state.end_meeting(meeting_id)
-    for replica_id, replica in list(engine.state.meetings.items()):
-        if replica.get("PrimaryMeetingId") == meeting_id:
-            end_meeting(engine, replica_id)
+    for replica_id in engine.state.replicas_of(meeting_id):
+        end_meeting(engine, replica_id)
 
 
 def advance(engine: Engine, seconds: float) -> None:

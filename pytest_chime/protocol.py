@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .model import OperationSpec
 
 #: Compact JSON, as the services write it.
-_JSON = json.JSONEncoder(separators=(",", ":"))
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)  # answers are trees: no cycle to find
 
 
 class Reply(NamedTuple):

@@ -118,6 +118,10 @@ class State:
             return None
         return found
 
+    def replicas_of(self, meeting_id: str) -> list[str]:
+        """The active meetings whose PrimaryMeetingId is ``meeting_id``."""
+        return [key for key, meeting in self._meetings.items() if meeting.get("PrimaryMeetingId") == meeting_id]
+
     def meetings_of(self, service: str) -> list[tuple[int, Record]]:
         """``service``'s meetings with their creation numbers, oldest first."""
         return sorted(
@@ -215,9 +219,11 @@ class State:
         return attendee if attendee is not None and attendee.get("ExternalUserId") == external_user_id else None
 
     def numbered_attendees(self, meeting_id: str) -> list[tuple[int, Record]]:
-        """The meeting's attendees with their creation numbers, oldest first."""
+        """The meeting's attendees with their creation numbers, oldest first (every attendee is
+        numbered as it is added, so the meeting's dict is in that order already)."""
         present = self._attendees.get(meeting_id) or {}
-        return sorted(((self._number(key), attendee) for key, attendee in present.items()), key=_first)
+        numbers = self._numbers
+        return [(numbers.get(key) or self._number(key), attendee) for key, attendee in present.items()]
 
     def add_attendee(self, meeting_id: str, attendee: Record) -> None:
         """Keep a new attendee of an active meeting."""
@@ -254,11 +260,19 @@ class State:
 
         self._undo(undo)
 
-    def update_attendee(self, attendee: Record, **members: Any) -> None:
-        """Set members of an attendee record."""
-        before = {name: attendee.get(name) for name in members}
-        attendee.update(members)
-        self._undo(lambda: attendee.update(before))
+    def update_attendees(self, attendees: list[Record], **members: Any) -> None:
+        """Set members of attendee records (each gets its own copy of a dict value)."""
+        before = [(attendee, {name: attendee.get(name) for name in members}) for attendee in attendees]
+        for attendee in attendees:
+            attendee.update(
+                {name: dict(value) if isinstance(value, dict) else value for name, value in members.items()}
+            )
+
+        def undo() -> None:
+            for attendee, values in before:
+                attendee.update(values)
+
+        self._undo(undo)
 
     # --- presence and time ----------------------------------------------------------------
 
