@@ -35,6 +35,17 @@ EVENT_TYPES: Final[dict[str, tuple[str, ...]]] = {
     "chime:AttendeeCapabilitiesUpdated": ("attendeeId", "externalUserId", "success", "attendeeCapabilities"),
 }
 
+#: The ``detail-type`` of every media pipeline event.
+PIPELINE_DETAIL_TYPE: Final = "Chime Media Pipeline State Change"
+#: Media pipeline event types (AWS's page "Using Amazon Chime SDK media pipeline events"): each
+#: adds ``mediaPipelineId`` to the meeting's detail.
+PIPELINE_EVENT_TYPES: Final = (
+    "chime:MediaPipelineInProgress",
+    "chime:MediaPipelineDeleted",
+    "chime:MediaPipelineTemporaryFailure",
+    "chime:MediaPipelinePermanentFailure",
+)
+
 #: The network types an attendee joins over (the documents show "Voip"; "PSTN" for a phone).
 NETWORK_TYPES: Final = ("Voip", "PSTN")
 
@@ -62,22 +73,27 @@ def build_event(
     network_type: str = "Voip",
     content: bool = False,
     capabilities: Mapping[str, str] | None = None,
+    media_pipeline_id: str | None = None,
 ) -> dict[str, Any]:
     """The event ``event_type`` about ``meeting`` (and ``attendee``) at ``time``, as Chime sends it.
 
     ``region`` is the meeting's control region; ``content``: the event is about the
     attendee's content share (its ids carry ``#content``); ``capabilities``: an attendee's
-    capabilities after an update. The event's ``id`` is drawn from ``rng``.
+    capabilities after an update; ``media_pipeline_id``: the pipeline a media pipeline event is
+    about. The event's ``id`` is drawn from ``rng``.
     """
-    added = EVENT_TYPES[event_type]
+    pipeline = event_type in PIPELINE_EVENT_TYPES
+    added = () if pipeline else EVENT_TYPES[event_type]
     detail: dict[str, Any] = {
         "version": "0",
         "eventType": event_type,
         "timestamp": int((time - _EPOCH).total_seconds() * 1000),
         "meetingId": meeting["MeetingId"],
         "externalMeetingId": meeting.get("ExternalMeetingId"),
-        "mediaRegion": meeting.get("MediaRegion"),
     }
+    if pipeline:
+        detail["mediaPipelineId"] = media_pipeline_id
+    detail["mediaRegion"] = meeting.get("MediaRegion")
     if added:
         if attendee is None:
             raise ValueError(f"{event_type} is about an attendee: pass attendee=")
@@ -93,7 +109,7 @@ def build_event(
     return {
         "version": "0",
         "id": facts.request_id(rng),
-        "detail-type": DETAIL_TYPE,
+        "detail-type": PIPELINE_DETAIL_TYPE if pipeline else DETAIL_TYPE,
         "source": SOURCE,
         "account": account_id,
         "time": time.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import datetime as dt
 from typing import TYPE_CHECKING, Final
 
 from . import caches
@@ -12,9 +13,13 @@ if TYPE_CHECKING:
 
 LEGACY: Final = "chime"
 MODERN: Final = "chime-sdk-meetings"
-SERVICES: Final = (LEGACY, MODERN)
+MEDIA_PIPELINES: Final = "chime-sdk-media-pipelines"
+#: Every service the fake serves: the meetings API's two, and media pipelines (recording).
+SERVICES: Final = (LEGACY, MODERN, MEDIA_PIPELINES)
 #: The services of the meetings API (an operation serves these unless it says otherwise).
 MEETING_SERVICES: Final = (LEGACY, MODERN)
+#: The services with media capture pipelines: legacy ``chime`` (up to botocore 1.37.1) and media pipelines.
+CAPTURE_SERVICES: Final = (LEGACY, MEDIA_PIPELINES)
 
 #: Media regions and the short code real MediaPlacement hosts carry.
 #: Verified codes: ue1 ue2 uw2 ew1 ew2 ec1 an1 an2 as1 as2 ao1; uw1 seen.
@@ -57,6 +62,8 @@ MODERN_MEDIA_REGIONS: Final = (*LEGACY_MEDIA_REGIONS, "il-central-1", "us-gov-ea
 MEDIA_REGIONS: Final[dict[str, tuple[str, ...]]] = {
     LEGACY: LEGACY_MEDIA_REGIONS,
     MODERN: MODERN_MEDIA_REGIONS,
+    # A media pipeline records chime-sdk-meetings meetings: theirs (it has no MediaRegion of its own).
+    MEDIA_PIPELINES: MODERN_MEDIA_REGIONS,
 }
 
 #: The legacy service has one control region.
@@ -263,12 +270,15 @@ EQUIVALENT_CODES: Final[dict[str, str]] = {
 CHAOS_CODES: Final[dict[str, tuple[str, ...]]] = {
     LEGACY: ("ServiceUnavailableException", "ServiceFailureException"),
     MODERN: ("ThrottlingException", "ServiceUnavailableException", "ServiceFailureException"),
+    # Its ThrottledClientException is the legacy service's: retried by legacy mode only.
+    MEDIA_PIPELINES: ("ServiceUnavailableException", "ServiceFailureException"),
 }
 
 #: The error each service answers when the active-meeting quota is reached.
 QUOTA_CODES: Final[dict[str, str]] = {
     LEGACY: "ResourceLimitExceededException",
     MODERN: "LimitExceededException",
+    MEDIA_PIPELINES: "ResourceLimitExceededException",
 }
 
 #: ``Retry-After`` seconds sent with chime-sdk-meetings' ServiceUnavailableException.
@@ -351,3 +361,52 @@ MESSAGE_ITEM_LIMIT: Final = 500
 
 #: PrimaryMeetingId must be a meeting id (the fake does not require that meeting to exist).
 MEETING_ID_PATTERN: Final = r"[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}"
+
+
+# --- media pipelines ------------------------------------------------------------------------------
+
+#: A MediaPipelineId: a lowercase UUID4 (the model's GuidString), ``media_pipeline_id(rng)``.
+media_pipeline_id = _uuid4
+
+
+def media_pipeline_arn(region: str, account_id: str, pipeline: str) -> str:
+    """``arn:aws:chime:<region>:<account>:media-pipeline/<id>`` (API reference, MediaCapturePipeline's
+    MediaPipelineArn; the IAM service authorization reference's media-pipeline resource)."""
+    return f"arn:{partition(region)}:chime:{region}:{account_id}:media-pipeline/{pipeline}"
+
+
+def kvs_pool_arn(region: str, account_id: str, name: str) -> str:
+    """``arn:aws:chime:<region>:<account>:media-pipeline-kinesis-video-stream-pool/<PoolName>``
+    (IAM service authorization reference, Amazon Chime's resource types)."""
+    return f"arn:{partition(region)}:chime:{region}:{account_id}:media-pipeline-kinesis-video-stream-pool/{name}"
+
+
+#: The SourceArn forms accepted for a meeting (chosen from what real callers send, all three
+#: seen working: the official demo's ``meeting:<id>`` without a region, the same with ``/``,
+#: and the meeting's own MeetingArn, whose region is the meeting's control region). Groups:
+#: region (empty when left out), account, the separator before the id, MeetingId.
+MEETING_SOURCE_PATTERN: Final = (
+    r"arn:aws(?:-us-gov|-cn)?:chime:([a-z0-9-]*):(\d{12}):meeting([/:])"
+    r"([a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12})"
+)
+#: An S3 sink: a bucket's ARN, with an optional key prefix (API reference, CreateMediaCapturePipeline
+#: SinkArn: "the ARN of the sink type", an S3 bucket; bucket names: 3-63 characters, lowercase
+#: letters, digits, dots and hyphens, starting and ending with a letter or digit: S3 user guide,
+#: "Bucket naming rules").
+S3_SINK_PATTERN: Final = r"arn:aws(?:-us-gov|-cn)?:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?"
+#: Media pipelines active at once in an account ("Amazon Chime SDK quotas": media pipelines,
+#: 100 per Region by default, adjustable).
+MEDIA_PIPELINE_QUOTA: Final = 100
+#: Tags a media pipeline may carry (the model's TagList max, 200).
+MAX_PIPELINE_TAGS: Final = 200
+
+
+def pipeline_not_found(pipeline: str) -> str:
+    """The NotFoundException message for a media pipeline (chosen, in the meeting message's style)."""
+    return f"Media pipeline {pipeline} not found"
+
+
+def iso_time(moment: dt.datetime) -> str:
+    """A timestamp as the media pipelines API writes it (ISO 8601, milliseconds, UTC)."""
+    moment = moment.astimezone(dt.timezone.utc)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"

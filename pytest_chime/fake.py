@@ -133,6 +133,12 @@ class FakeChime:
         return self._engine.state.transcriptions
 
     @property
+    def media_pipelines(self) -> Mapping[str, Record]:
+        """MediaPipelineId -> the media pipeline as its Get answers it (read-only; timestamps as
+        sent on the wire, ISO 8601 text)."""
+        return self._engine.state.pipelines
+
+    @property
     def dial_outs(self) -> list[Record]:
         """Every CreateMeetingDialOut made (legacy chime): TransactionId, MeetingId, AttendeeId, numbers."""
         return self._engine.state.dial_outs

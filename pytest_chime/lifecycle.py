@@ -19,6 +19,10 @@ def end_meeting(engine: Engine, meeting_id: str) -> None:
     if meeting is None:
         return
     engine.emit("chime:MeetingEnded", meeting)
+    if engine.state.pipelines_of(meeting_id):
+        from . import pipelines
+
+        pipelines.stop_all(engine, meeting_id)
     engine.state.end_meeting(meeting_id)
     for replica_id in engine.state.replicas_of(meeting_id):
         end_meeting(engine, replica_id)

@@ -215,4 +215,4 @@ def _read_token(token: str, scope: str, key: str) -> int:
 
 
 # The resource modules register their operations in TABLE as they load.
-from . import attendees, dialouts, meetings, tags, transcription  # noqa: E402, F401
+from . import attendees, dialouts, meetings, pipelines, tags, transcription  # noqa: E402, F401

@@ -15,6 +15,22 @@ Tags = list[dict[str, str]]
 
 
 @dataclass
+class PipelineInfo:
+    """What the fake keeps of a media pipeline beyond its record."""
+
+    #: The service that created it, and its kind (the record's key in GetMediaPipeline's answer).
+    service: str
+    kind: str
+    #: The MeetingId (or, for a concatenation, the MediaPipelineId) it takes its media from.
+    source: str
+    token: str | None = None
+    #: Where a stopped capture writes its artifacts: (bucket, key prefix), or None.
+    sink: tuple[str, str] | None = None
+    #: Its creation number (listings page in that order).
+    number: int = 0
+
+
+@dataclass
 class Presence:
     """An attendee connected to its meeting through a client SDK."""
 
@@ -60,6 +76,11 @@ class State:
         self._notifications: dict[str, Record] = {}
         #: (MeetingId, AttendeeId) -> the attendee's connection, while joined.
         self._presence: dict[tuple[str, str], Presence] = {}
+        #: MediaPipelineId -> the media pipeline as Get answers it, and what the fake knows of it.
+        self._pipelines: dict[str, Record] = {}
+        self._pipeline_info: dict[str, PipelineInfo] = {}
+        #: (service, ClientRequestToken) -> MediaPipelineId of a pipeline still held.
+        self._pipeline_tokens: dict[tuple[str, str], str] = {}
         #: Every event emitted, in order (as the engine records them).
         self.events: list[Any] = []
         #: How a meeting removed by hand ends (the engine's, with its events); else :meth:`end_meeting`.
@@ -70,6 +91,7 @@ class State:
         self.attendees = Attendees(self)
         self.tags: Mapping[str, Tags] = MappingProxyType(self._tags)
         self.transcriptions: Mapping[str, Record] = MappingProxyType(self._transcriptions)
+        self.pipelines: Mapping[str, Record] = MappingProxyType(self._pipelines)
 
     @property
     def dial_outs(self) -> list[Record]:
@@ -403,6 +425,67 @@ class State:
         """Record a dial-out."""
         self._dial_outs.append(transaction)
         self._undo(lambda: self._dial_outs.remove(transaction))
+
+    # --- media pipelines ------------------------------------------------------------------
+
+    def pipeline_info(self, pipeline_id: str) -> PipelineInfo | None:
+        """What the fake knows of a media pipeline it holds, or None."""
+        return self._pipeline_info.get(pipeline_id)
+
+    def pipeline_by_token(self, service: str, token: str) -> str | None:
+        """The MediaPipelineId ``service`` created for ``token``, while that pipeline is held."""
+        return self._pipeline_tokens.get((service, token))
+
+    def numbered_pipelines(self, service: str, kinds: tuple[str, ...] | None = None) -> list[tuple[int, Record]]:
+        """``service``'s media pipelines (of ``kinds``; None: of any) with their creation numbers, oldest first."""
+        found = [
+            (info.number, self._pipelines[key])
+            for key, info in self._pipeline_info.items()
+            if info.service == service and (kinds is None or info.kind in kinds)
+        ]
+        return sorted(found, key=_first)
+
+    def pipelines_of(self, source_id: str) -> list[str]:
+        """The MediaPipelineIds of the pipelines whose source is ``source_id`` (a meeting or a pipeline)."""
+        return [key for key, info in self._pipeline_info.items() if info.source == source_id]
+
+    def add_pipeline(self, record: Record, info: PipelineInfo) -> None:
+        """Keep a new media pipeline (``record``: as Get answers it)."""
+        pipeline_id = record["MediaPipelineId"]
+        info.number = next(self._counter)
+        self._pipelines[pipeline_id] = record
+        self._pipeline_info[pipeline_id] = info
+        if info.token is not None:
+            self._pipeline_tokens[(info.service, info.token)] = pipeline_id
+        self._undo(lambda: self.remove_pipeline(pipeline_id))
+
+    def update_pipeline(self, pipeline_id: str, **members: Any) -> None:
+        """Set members of a held pipeline's record (its Status, UpdatedTimestamp)."""
+        record = self._pipelines[pipeline_id]
+        before = {name: record.get(name) for name in members}
+        record.update(members)
+        self._undo(lambda: record.update(before))
+
+    def remove_pipeline(self, pipeline_id: str) -> None:
+        """A media pipeline is gone (deleted, or stopped with its meeting): its record, token and tags."""
+        record = self._pipelines.pop(pipeline_id, None)
+        if record is None:
+            return
+        info = self._pipeline_info.pop(pipeline_id)
+        key = (info.service, info.token) if info.token is not None else None
+        if key is not None:
+            self._pipeline_tokens.pop(key, None)
+        tags = self._forget_tags(pipeline_id)
+
+        def undo() -> None:
+            self._pipelines[pipeline_id] = record
+            self._pipeline_info[pipeline_id] = info
+            if key is not None:
+                self._pipeline_tokens[key] = pipeline_id
+            if tags is not None:
+                self._restore_tags(tags)
+
+        self._undo(undo)
 
     # --- numbering -------------------------------------------------------------------------
 

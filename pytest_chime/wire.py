@@ -335,8 +335,14 @@ def _refusal(service: str, operation: str) -> str:
     return (
         f"pytest-chime's fake does not implement {service} {operation}, so the call was stopped before reaching "
         f"the network. Implemented on {service}: {', '.join(operations.implemented(service)) or 'nothing'}. "
-        "Serve it another way (a botocore Stubber) or ask for it."
+        "Serve it another way (a botocore Stubber) or ask for it." + _NOT_FAKED.get(service, "")
     )
+
+
+#: What a service's refusal adds: the parts of it the fake leaves out on purpose.
+_NOT_FAKED: dict[str, str] = {
+    facts.MEDIA_PIPELINES: " Media insights, speaker search and voice tone analysis are not faked.",
+}
 
 
 def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
@@ -412,7 +418,7 @@ def _handler_specs() -> list[tuple[str, Callable[..., Any]]]:
     return specs
 
 
-_HOST_REGION = r"meetings-chime(?:-fips)?\.([a-z0-9-]+)\."
+_HOST_REGION = r"(?:meetings|media-pipelines)-chime(?:-fips)?\.([a-z0-9-]+)\."
 
 
 @caches.cached(maxsize=8)

@@ -80,6 +80,15 @@ def arguments(service: str, name: str, fake: FakeChime) -> dict[str, Any]:
             "JoinToken": joined["JoinToken"],
         },
     }
+    if "MediaCapturePipeline" in name:  # legacy chime's media capture pipelines, recording this meeting
+        capture = {"SourceType": "ChimeSdkMeeting", "SourceArn": arn, "SinkType": "S3Bucket"}
+        capture["SinkArn"] = "arn:aws:s3:::recordings-bucket"
+        if name == "CreateMediaCapturePipeline":
+            return capture
+        if name == "ListMediaCapturePipelines":
+            return {}
+        pipeline = setup.create_media_capture_pipeline(**capture)["MediaCapturePipeline"]
+        return {"MediaPipelineId": pipeline["MediaPipelineId"]}
     return table[name]  # a KeyError here: an operation was implemented without a case in this table
 
 

@@ -508,19 +508,26 @@ def existing(client: Any, service: str, operation: str) -> dict[str, str]:
     arn = meeting.get("MeetingArn") or facts.meeting_arn(
         facts.LEGACY_CONTROL_REGION, facts.DEFAULT_ACCOUNT_ID, meeting_id
     )
-    return {
+    ids = {
         "meeting_id": meeting_id,
         "attendee_id": attendee["AttendeeId"],
         "join_token": attendee["JoinToken"],
         "resource_arn": arn,
+        "source_arn": arn,
     }
+    if "MediaCapturePipeline" in operation:  # legacy chime's capture pipelines: one recording the meeting
+        made = client.create_media_capture_pipeline(
+            SourceType="ChimeSdkMeeting", SourceArn=arn, SinkType="S3Bucket", SinkArn="arn:aws:s3:::recordings"
+        )
+        ids["media_pipeline_id"] = made["MediaCapturePipeline"]["MediaPipelineId"]
+    return ids
 
 
 def pins_for(service: str, operation: str, ids: dict[str, str]) -> dict[str, str]:
     """The pins of ``ids`` that ``operation`` has a member for."""
     members = op_spec(service, operation).input_shape.members
     names = {"meeting_id": "MeetingId", "attendee_id": "AttendeeId", "join_token": "JoinToken"}
-    names["resource_arn"] = "ResourceARN"
+    names |= {"resource_arn": "ResourceARN", "source_arn": "SourceArn", "media_pipeline_id": "MediaPipelineId"}
     return {pin: value for pin, value in ids.items() if names[pin] in members}
 
 

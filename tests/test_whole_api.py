@@ -375,3 +375,27 @@ def test_legacy_tag_resource_names_a_meeting_by_its_us_east_1_arn(fake_chime: Fa
     assert client.list_meeting_tags(MeetingId=meeting_id)["Tags"] == [{"Key": "team", "Value": "ops"}]
     with pytest.raises(client.exceptions.NotFoundException):
         client.list_tags_for_resource(ResourceARN=arn.replace("us-east-1", "eu-west-2"))
+
+
+# --- media pipelines ------------------------------------------------------------------------------
+
+PIPES = "chime-sdk-media-pipelines"
+#: The media pipeline operations the fake answers wherever botocore models them (issue 21's list).
+MEDIA_PIPELINE_OPERATIONS = {
+    PIPES: (
+        "CreateMediaCapturePipeline", "GetMediaCapturePipeline", "DeleteMediaCapturePipeline",
+        "ListMediaCapturePipelines", "GetMediaPipeline", "DeleteMediaPipeline", "ListMediaPipelines",
+        "TagResource", "UntagResource", "ListTagsForResource",
+    ),
+    "chime": (
+        "CreateMediaCapturePipeline", "GetMediaCapturePipeline", "DeleteMediaCapturePipeline",
+        "ListMediaCapturePipelines",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("service", sorted(MEDIA_PIPELINE_OPERATIONS))
+def test_every_listed_media_pipeline_operation_the_model_has_is_answered(service: str) -> None:
+    modelled = set(botocore.session.get_session().get_service_model(service).operation_names)
+    missing = sorted(set(MEDIA_PIPELINE_OPERATIONS[service]) & modelled - set(operations.implemented(service)))
+    assert missing == [], f"botocore models {service} operations the fake does not answer: {', '.join(missing)}"

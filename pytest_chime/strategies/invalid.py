@@ -257,6 +257,35 @@ def _not_meeting_id(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | 
     return _replacing(site.base(name), (name,), _not_meeting_ids(), "meeting-id")
 
 
+def _foreign_sources(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    """A SourceArn the model's pattern allows that names no meeting: another service's resource, a
+    meeting ARN with a region and ``:``, an id that is not a MeetingId."""
+    ids = meeting_ids()
+    values = st.one_of(
+        st.builds("arn:aws:sqs:us-east-1:123456789012:{}".format, st.sampled_from(("queue", "meeting"))),
+        st.builds("arn:aws:chime:us-east-1:123456789012:meeting:{}".format, ids),
+        st.builds("arn:aws:chime::123456789012:meeting/{}".format, _not_meeting_ids()),
+        st.builds("arn:aws:chime::123456789012:attendee/{}".format, ids),
+    )
+    return _replacing(site.base(name), (name,), values, "source-arn")
+
+
+def _foreign_sinks(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+    """A SinkArn the model's pattern allows that names no S3 bucket: another service's resource, a bucket
+    name S3 refuses."""
+    values = st.sampled_from(
+        (
+            "arn:aws:sns:us-east-1:123456789012:recordings",
+            "arn:aws:s3:::Recordings",
+            "arn:aws:s3:::ab",
+            "arn:aws:s3:::-bucket",
+            "arn:aws:s3:::my_bucket/prefix",
+            "arn:aws:s3:us-east-1:123456789012:bucket",
+        )
+    )
+    return _replacing(site.base(name), (name,), values, "sink-arn")
+
+
 def _reserved_values(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
     return _replacing(site.base(name), (name,), _reserved(site.members[name]), "reserved-prefix")
 
@@ -707,6 +736,8 @@ _RULE_BREAKERS: Final[dict[str, Callable[[_Site, str], SearchStrategy[InvalidReq
     "meeting-id": _not_meeting_id,
     "capabilities-content-video": _refused_capability_sets,
     "one-engine": _engines_not_one,
+    "source-arn": _foreign_sources,
+    "sink-arn": _foreign_sinks,
 }
 #: Members whose model constraints are broken by hand, as values read off their shape would break a
 #: service rule too (a tag key too long may start with ``aws:``, a feature at high resolution...).
@@ -718,7 +749,7 @@ _MODEL_BREAKERS: Final[dict[str, Callable[[_Site, str], list[tuple[str, SearchSt
 }
 #: Members whose model constraints are not broken: every value breaking them (too long, or not
 #: matching the pattern) breaks the service rule that reads them as well.
-_RULE_CHECKED: Final = frozenset({"MediaRegion", "PrimaryMeetingId"})
+_RULE_CHECKED: Final = frozenset({"MediaRegion", "PrimaryMeetingId", "SourceArn", "SinkArn"})
 
 #: Service rules of the table that no breaker draws, by (service, rule), with the reason.
 NOT_DRAWN: Final[dict[tuple[str, str], str]] = {

@@ -474,6 +474,20 @@ def _meeting_arns(service: str, region: str) -> SearchStrategy[str]:
     )
 
 
+def _pipeline_arns(region: str) -> SearchStrategy[str]:
+    """Media pipeline ARNs as the fake writes them, of no pipeline in particular (pin ``resource_arn=``)."""
+    return st.builds(functools.partial(facts.media_pipeline_arn, region, facts.DEFAULT_ACCOUNT_ID), meeting_ids())
+
+
+def s3_sink_arns() -> SearchStrategy[str]:
+    """S3 sink ARNs a capture pipeline accepts: ``arn:aws:s3:::<bucket>``, sometimes with ``/<prefix>``."""
+    edge = st.sampled_from(string.ascii_lowercase + string.digits)
+    middle = st.text(string.ascii_lowercase + string.digits + "-", min_size=1, max_size=20)
+    buckets = st.builds("{}{}{}".format, edge, middle, edge)
+    prefixes = st.sampled_from(("", "/recordings", "/meetings/2025", "/a_b-c.d"))
+    return st.builds("arn:aws:s3:::{}{}".format, buckets, prefixes)
+
+
 def _transcription_configurations(
     service: str, region: str, operation: str, shape: Shape
 ) -> SearchStrategy[dict[str, Any]]:
@@ -510,7 +524,12 @@ _MEMBER_STRATEGIES: Final[dict[str, _MemberStrategy]] = {
     "ExternalUserId": lambda service, region, operation, shape: _text(shape, unreserved=True),
     "Capabilities": lambda service, region, operation, shape: _capabilities_of(shape),
     "Attendees": lambda service, region, operation, shape: _attendee_lists(service, region, operation, shape),
-    "ResourceARN": lambda service, region, operation, shape: _meeting_arns(service, region),
+    "ResourceARN": lambda service, region, operation, shape: (
+        _pipeline_arns(region) if service == facts.MEDIA_PIPELINES else _meeting_arns(service, region)
+    ),
+    "SourceArn": lambda service, region, operation, shape: _meeting_arns(facts.MODERN, region),
+    "SinkArn": lambda service, region, operation, shape: s3_sink_arns(),
+    "MediaPipelineId": lambda service, region, operation, shape: meeting_ids(),
     "TranscriptionConfiguration": _transcription_configurations,
     "FromPhoneNumber": lambda service, region, operation, shape: _phone_numbers(),
     "ToPhoneNumber": lambda service, region, operation, shape: _phone_numbers(),
