@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import events, facts, injection, model, operations, protocol, validate
 from .errors import HookError, ServiceError
@@ -17,6 +16,9 @@ if TYPE_CHECKING:
     from .fake import Call, FakeChime
     from .injection import ErrorInjection
     from .protocol import Reply
+
+
+_T = TypeVar("_T")
 
 
 class _Internal(NamedTuple):
@@ -89,8 +91,8 @@ class Engine:
         """A test removes a meeting from ``fake.meetings``: it ends as DeleteMeeting ends it, events and all."""
         from . import lifecycle
 
-        with self.lock, self.happening():
-            lifecycle.end_meeting(self, meeting_id)
+        with self.lock:
+            self.atomically(lambda: lifecycle.end_meeting(self, meeting_id))
 
     # --- what the wire calls ----------------------------------------------------------------
 
@@ -127,17 +129,27 @@ class Engine:
             return reply
 
     def _run(self, route: operations.Route, request: operations.Request, request_id: str) -> Reply:
-        """Run the handler in a transaction: what cannot be answered leaves no trace in the state
-        and emits no event; the events of what is answered are announced, then delivered."""
-        hooked, pending, state = len(self._hooked), len(self._pending), self.state
-        state.begin()
-        try:
+        """Run the handler, and encode its answer, all or nothing (:meth:`atomically`)."""
+
+        def answer() -> Reply:
+            hooked = len(self._hooked)
             result = route.implementation.handler(self, request)
             if len(self._hooked) > hooked:
                 self._check_output(route.spec, result, self._hooked[-1])
+            return protocol.success(route.output, result, request_id)  # encodes: may fail on what a hook added
+
+        return self.atomically(answer)
+
+    def atomically(self, change: Callable[[], _T]) -> _T:
+        """Make ``change`` to the state all or nothing: if it raises, the state is as it was and no
+        event is emitted; its events are announced to the event hooks before it holds (a hook's
+        error undoes it), and delivered once it does."""
+        hooked, pending, state = len(self._hooked), len(self._pending), self.state
+        state.begin()
+        try:
+            result = change()
             if len(self._pending) > pending:
                 self._announce(pending)
-            reply = protocol.success(route.output, result, request_id)  # encodes: may fail on what a hook added
         except BaseException:
             state.rollback()
             del self._pending[pending:]
@@ -147,26 +159,7 @@ class Engine:
         state.commit()
         if len(self._pending) > pending:
             self._deliver(pending)
-        return reply
-
-    @contextmanager
-    def happening(self) -> Iterator[None]:
-        """A change of the state outside a call, all or nothing, as :meth:`_run` makes one: its
-        events are announced to the event hooks inside it (a hook's error undoes it), and
-        delivered once it holds."""
-        hooked, pending, state = len(self._hooked), len(self._pending), self.state
-        state.begin()
-        try:
-            yield
-            self._announce(pending)
-        except BaseException:
-            state.rollback()
-            del self._pending[pending:]
-            raise
-        finally:
-            del self._hooked[hooked:]
-        state.commit()
-        self._deliver(pending)
+        return result
 
     def emit(
         self, event_type: str, meeting: Mapping[str, Any], attendee: Mapping[str, Any] | None = None, **details: Any

@@ -213,8 +213,8 @@ class FakeChime:
         self._presence(lifecycle.content, meeting_id, attendee_id, on=False)
 
     def _presence(self, change: Callable[..., None], meeting_id: str, attendee_id: str, *args: Any, **kw: Any) -> None:
-        with self._lock, self._engine.happening():
-            change(self._engine, meeting_id, attendee_id, *args, **kw)
+        with self._lock:
+            self._engine.atomically(lambda: change(self._engine, meeting_id, attendee_id, *args, **kw))
 
     # --- life cycle ---------------------------------------------------------------------
 

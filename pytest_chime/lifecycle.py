@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING
 
 from . import events
@@ -39,8 +40,7 @@ def advance(engine: Engine, seconds: float) -> None:
         if due is None or due[0] > target:
             break
         state.now = max(state.now, due[0])
-        with engine.happening():
-            end_meeting(engine, due[1])
+        engine.atomically(functools.partial(end_meeting, engine, due[1]))
     state.now = target
 
 
