@@ -394,6 +394,20 @@ MEETING_SOURCE_PATTERN: Final = (
 #: letters, digits, dots and hyphens, starting and ending with a letter or digit: S3 user guide,
 #: "Bucket naming rules").
 S3_SINK_PATTERN: Final = r"arn:aws(?:-us-gov|-cn)?:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?"
+#: A live connector's RTMP sink (API reference, LiveConnectorRTMPConfiguration: "The URL of the RTMP
+#: configuration"; RTMP and RTMPS are what it streams).
+RTMP_URL_PATTERN: Final = r"rtmps?://[^\s/:?#]+(?::\d{1,5})?(?:/\S*)?"
+#: A stream pipeline's sink: a Kinesis Video Stream pool's ARN (group: its PoolName).
+KVS_POOL_ARN_PATTERN: Final = (
+    r"arn:aws(?:-us-gov|-cn)?:chime:[a-z0-9-]+:\d{12}:media-pipeline-kinesis-video-stream-pool/([0-9a-zA-Z._-]+)"
+)
+
+
+def kvs_pool_id(rng: random.Random, name: str) -> str:
+    """A pool's PoolId (chosen: ``ChimeMediaPipelines-<PoolName>-<UUID>``, as the developer guide's example shows)."""
+    return f"ChimeMediaPipelines-{name}-{_uuid4(rng)}"
+
+
 #: Media pipelines active at once in an account ("Amazon Chime SDK quotas": media pipelines,
 #: 100 per Region by default, adjustable).
 MEDIA_PIPELINE_QUOTA: Final = 100

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 CAPTURE = "MediaCapturePipeline"
+CONCATENATION = "MediaConcatenationPipeline"
+LIVE_CONNECTOR = "MediaLiveConnectorPipeline"
+STREAM = "MediaStreamPipeline"
+POOL = "KinesisVideoStreamPoolConfiguration"
 PIPELINES = (facts.MEDIA_PIPELINES,)
 
 
@@ -31,6 +35,10 @@ def record_shape(service: str, kind: str) -> Shape:
         spec = model.operation(service, "GetMediaCapturePipeline")
         assert spec is not None
         return spec.output_shape.members[CAPTURE]
+    if kind == POOL:
+        spec = model.operation(service, "GetMediaPipelineKinesisVideoStreamPool")
+        assert spec is not None
+        return spec.output_shape.members[POOL]
     spec = model.operation(service, "GetMediaPipeline")
     assert spec is not None
     return spec.output_shape.members["MediaPipeline"].members[kind]
@@ -200,6 +208,8 @@ def stop(engine: Engine, pipeline_id: str) -> None:
     if meeting is not None:
         engine.emit("chime:MediaPipelineDeleted", meeting, media_pipeline_id=pipeline_id)
     engine.state.remove_pipeline(pipeline_id)
+    for following in engine.state.pipelines_of(pipeline_id):  # a concatenation of this capture: it is done
+        stop(engine, following)
 
 
 def stop_all(engine: Engine, meeting_id: str) -> None:
@@ -295,6 +305,9 @@ def _by_arn(engine: Engine, request: Request) -> tuple[str, str]:
     record = engine.state.pipelines.get(owner)
     if record is not None and record.get("MediaPipelineArn") == arn:
         return owner, arn
+    pool = engine.state.pools.get(owner)
+    if pool is not None and pool.get("PoolArn") == arn:
+        return owner, arn
     raise ServiceError("NotFoundException", f"Resource {validate.shown(arn)} was not found")
 
 
@@ -326,3 +339,230 @@ def untag_resource(engine: Engine, request: Request) -> None:
 def list_tags_for_resource(engine: Engine, request: Request) -> dict[str, Any]:
     """A media pipeline's tags, named by its ARN."""
     return {"Tags": [dict(tag) for tag in engine.state.tags_of(_by_arn(engine, request)[1])]}
+
+
+# --- concatenation, live connector and stream pipelines -------------------------------------------
+
+
+def _items(request: Request, member: str) -> list[dict[str, Any]]:
+    found = request.params.get(member)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+
+def _nested(item: Mapping[str, Any], *path: str) -> Any:
+    value: Any = item
+    for name in path:
+        value = value.get(name) if isinstance(value, Mapping) else None
+    return value
+
+
+def _nested_rule(member: str, path: tuple[str, ...], name: str, check: Any, what: str, *, arn: bool = True) -> Any:
+    """A rule on ``member``'s items: each item's value at ``path`` must pass ``check`` (``what`` it must be);
+    ``arn``: the model gives the value its ARN pattern."""
+
+    @rule(name, reads=(member,))
+    def nested(request: Request) -> list[Violation]:
+        out = []
+        for index, item in enumerate(_items(request, member), start=1):
+            value = _nested(item, *path)
+            # A value the model's pattern refuses is the model's to report (one rule per broken value).
+            if isinstance(value, str) and (not arn or _MODEL_ARN.fullmatch(value)) and check(value) is None:
+                where = ".".join((member, str(index), *path))
+                out.append(Violation(where, name, f"{where} {validate.shown(value)} is not {what}"))
+        return out
+
+    return nested
+
+
+#: The model's pattern of every ARN member; for other members, anything.
+_MODEL_ARN = re.compile(r"arn[/:\-_.a-zA-Z0-9]+")
+
+
+def rtmp_url(url: str) -> str | None:
+    """``url`` when it is an RTMP or RTMPS URL with a host, else None."""
+    found = validate.regex(facts.RTMP_URL_PATTERN).fullmatch(url)
+    return url if found else None
+
+
+def pool_name_of(arn: str) -> str | None:
+    """The PoolName of a Kinesis Video Stream pool ARN, or None."""
+    found = validate.regex(facts.KVS_POOL_ARN_PATTERN).fullmatch(arn)
+    return found.group(1) if found else None
+
+
+_CONCATENATION_SINK = _nested_rule(
+    "Sinks", ("S3BucketSinkConfiguration", "Destination"), "s3-destination", s3_sink, "an S3 bucket ARN"
+)
+_LIVE_SOURCE = _nested_rule(
+    "Sources",
+    ("ChimeSdkMeetingLiveConnectorConfiguration", "Arn"),
+    "meeting-source-arn",
+    source_meeting_id,
+    "a meeting ARN",
+)
+_RTMP = _nested_rule(
+    "Sinks", ("RTMPConfiguration", "Url"), "rtmp-url", rtmp_url, "an rtmp:// or rtmps:// URL", arn=False
+)
+_STREAM_SOURCE = _nested_rule("Sources", ("SourceArn",), "meeting-source-arn", source_meeting_id, "a meeting ARN")
+_STREAM_SINK = _nested_rule(
+    "Sinks", ("SinkArn",), "kvs-pool-arn", pool_name_of, "a media pipeline Kinesis Video Stream pool ARN"
+)
+
+
+def _by_token(engine: Engine, request: Request, kind: str) -> dict[str, Any] | None:
+    token = request.params.get("ClientRequestToken")
+    existing = engine.state.pipeline_by_token(request.service, token) if token is not None else None
+    return None if existing is None else {kind: engine.state.pipelines[existing]}
+
+
+def _meeting_by_arn(engine: Engine, request: Request, arn: str, code: str) -> Record:
+    """The active meeting ``arn`` names, else ``code`` (the error the operation models)."""
+    try:
+        return source_meeting(engine, Request(request.service, request.operation, {"SourceArn": arn}, request.region))
+    except ServiceError as error:
+        raise ServiceError(code, error.message) from None
+
+
+def _create_kind(
+    engine: Engine, request: Request, kind: str, source: str, sink: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    _quota(engine, request)
+    record = _build(engine, request, kind, {})
+    info = PipelineInfo(request.service, kind, source, request.params.get("ClientRequestToken"), sink)
+    return {kind: start(engine, request, kind, record, info)}
+
+
+@operation("CreateMediaConcatenationPipeline", rules=(_CONCATENATION_SINK, validate.tags_rule), services=PIPELINES)
+def create_media_concatenation_pipeline(engine: Engine, request: Request) -> dict[str, Any]:
+    """A concatenation of a capture pipeline the fake holds, into an S3 bucket (201); it completes
+    when its capture pipeline stops."""
+    found = _by_token(engine, request, CONCATENATION)
+    if found is not None:
+        return found
+    arn = _nested(request.params["Sources"][0], "MediaCapturePipelineSourceConfiguration", "MediaPipelineArn")
+    pipeline_id = str(arn).rsplit("/", 1)[-1]
+    source = engine.state.pipelines.get(pipeline_id)
+    info = engine.state.pipeline_info(pipeline_id)
+    if source is None or info is None or info.kind != CAPTURE or source.get("MediaPipelineArn") != arn:
+        raise ServiceError(
+            "BadRequestException", f"MediaPipelineArn {validate.shown(arn)} is not a media capture pipeline in progress"
+        )
+    sink = s3_sink(_nested(request.params["Sinks"][0], "S3BucketSinkConfiguration", "Destination"))
+    return _create_kind(engine, request, CONCATENATION, pipeline_id, sink)
+
+
+@operation("CreateMediaLiveConnectorPipeline", rules=(_LIVE_SOURCE, _RTMP, validate.tags_rule), services=PIPELINES)
+def create_media_live_connector_pipeline(engine: Engine, request: Request) -> dict[str, Any]:
+    """A live connector streaming a meeting the fake holds to an RTMP URL (201)."""
+    found = _by_token(engine, request, LIVE_CONNECTOR)
+    if found is not None:
+        return found
+    arn = _nested(request.params["Sources"][0], "ChimeSdkMeetingLiveConnectorConfiguration", "Arn")
+    meeting = _meeting_by_arn(engine, request, str(arn), "BadRequestException")
+    return _create_kind(engine, request, LIVE_CONNECTOR, meeting["MeetingId"])
+
+
+@operation("CreateMediaStreamPipeline", rules=(_STREAM_SOURCE, _STREAM_SINK, validate.tags_rule), services=PIPELINES)
+def create_media_stream_pipeline(engine: Engine, request: Request) -> dict[str, Any]:
+    """A stream pipeline sending a meeting the fake holds to Kinesis Video Stream pools it holds (201);
+    an unknown meeting or pool is NotFoundException (the model has it here)."""
+    found = _by_token(engine, request, STREAM)
+    if found is not None:
+        return found
+    meetings = [
+        _meeting_by_arn(engine, request, item["SourceArn"], "NotFoundException") for item in _items(request, "Sources")
+    ]
+    for item in _items(request, "Sinks"):
+        pool = _pool(engine, str(pool_name_of(item["SinkArn"])))
+        if pool is None or pool["PoolArn"] != item["SinkArn"]:
+            raise ServiceError(
+                "NotFoundException", f"Kinesis Video Stream pool {validate.shown(item['SinkArn'])} not found"
+            )
+    return _create_kind(engine, request, STREAM, meetings[0]["MeetingId"])
+
+
+# --- Kinesis Video Stream pools -------------------------------------------------------------------
+
+
+def _pool(engine: Engine, name: str) -> Record | None:
+    return engine.state.pools.get(name)
+
+
+def _find_pool(engine: Engine, request: Request) -> Record:
+    """The pool the Identifier names (its PoolName, PoolId or PoolArn), or NotFoundException."""
+    identifier = request.params["Identifier"]
+    for pool in engine.state.pools.values():
+        if identifier in (pool["PoolName"], pool["PoolArn"], pool["PoolId"]):
+            return pool
+    raise ServiceError("NotFoundException", f"Kinesis Video Stream pool {validate.shown(identifier)} not found")
+
+
+@operation("CreateMediaPipelineKinesisVideoStreamPool", rules=(validate.tags_rule,), services=PIPELINES)
+def create_kinesis_video_stream_pool(engine: Engine, request: Request) -> dict[str, Any]:
+    """A new pool (201), CREATING as answered and ACTIVE from then on; a PoolName in use is ConflictException."""
+    params = request.params
+    name = params["PoolName"]
+    if name in engine.state.pools:
+        raise ServiceError("ConflictException", f"A Kinesis Video Stream pool named {validate.shown(name)} exists")
+    now = facts.iso_time(engine.state.now)
+    made = {
+        "PoolArn": facts.kvs_pool_arn(_region(request), engine.fake.account_id, name),
+        "PoolName": name,
+        "PoolId": facts.kvs_pool_id(engine.ids, name),
+        "PoolStatus": "CREATING",
+        "PoolSize": 0,
+        "StreamConfiguration": params["StreamConfiguration"],
+        "CreatedTimestamp": now,
+        "UpdatedTimestamp": now,
+    }
+    pool = shaped(made, record_shape(request.service, POOL))
+    answered = dict(pool)
+    engine.state.set_pool(name, {**pool, "PoolStatus": "ACTIVE"})
+    if params.get("Tags"):
+        engine.state.set_tags(name, pool["PoolArn"], [dict(tag) for tag in params["Tags"]])
+    return {POOL: answered}
+
+
+@operation("GetMediaPipelineKinesisVideoStreamPool", services=PIPELINES)
+def get_kinesis_video_stream_pool(engine: Engine, request: Request) -> dict[str, Any]:
+    """A pool, by name, id or ARN."""
+    return {POOL: _find_pool(engine, request)}
+
+
+@operation("UpdateMediaPipelineKinesisVideoStreamPool", services=PIPELINES)
+def update_kinesis_video_stream_pool(engine: Engine, request: Request) -> dict[str, Any]:
+    """Change a pool's DataRetentionInHours (answered UPDATING, ACTIVE from then on)."""
+    pool = _find_pool(engine, request)
+    retention = _nested(request.params, "StreamConfiguration", "DataRetentionInHours")
+    stream = dict(pool["StreamConfiguration"])
+    if retention is not None:
+        stream["DataRetentionInHours"] = retention
+    updated = {**pool, "StreamConfiguration": stream, "UpdatedTimestamp": facts.iso_time(engine.state.now)}
+    engine.state.set_pool(pool["PoolName"], updated)
+    return {POOL: {**updated, "PoolStatus": "UPDATING"}}
+
+
+@operation("DeleteMediaPipelineKinesisVideoStreamPool", services=PIPELINES)
+def delete_kinesis_video_stream_pool(engine: Engine, request: Request) -> None:
+    """Delete a pool (204); one a stream pipeline in progress uses is ConflictException."""
+    pool = _find_pool(engine, request)
+    for record in engine.state.pipelines.values():
+        if any(sink.get("SinkArn") == pool["PoolArn"] for sink in record.get("Sinks") or ()):
+            raise ServiceError(
+                "ConflictException", f"Pool {pool['PoolName']} is used by media pipeline {record['MediaPipelineId']}"
+            )
+    engine.state.set_pool(pool["PoolName"], None)
+
+
+@operation("ListMediaPipelineKinesisVideoStreamPools", services=PIPELINES)
+def list_kinesis_video_stream_pools(engine: Engine, request: Request) -> dict[str, Any]:
+    """The pools, oldest first, a page at a time (summaries: PoolName, PoolId, PoolArn)."""
+    items = engine.state.numbered_pools()
+    found, token = page(items, request, scope=f"{request.service}/pools", key="NextToken")
+    spec = model.operation(request.service, request.operation)
+    assert spec is not None
+    shape = spec.output_shape.members["KinesisVideoStreamPools"].member
+    result: dict[str, Any] = {"KinesisVideoStreamPools": [shaped(pool, shape) for pool in found]}
+    if token is not None:
+        result["NextToken"] = token
+    return result

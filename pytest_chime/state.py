@@ -81,6 +81,9 @@ class State:
         self._pipeline_info: dict[str, PipelineInfo] = {}
         #: (service, ClientRequestToken) -> MediaPipelineId of a pipeline still held.
         self._pipeline_tokens: dict[tuple[str, str], str] = {}
+        #: PoolName -> the Kinesis Video Stream pool as Get answers it, and its creation number.
+        self._pools: dict[str, Record] = {}
+        self._pool_numbers: dict[str, int] = {}
         #: Every event emitted, in order (as the engine records them).
         self.events: list[Any] = []
         #: How a meeting removed by hand ends (the engine's, with its events); else :meth:`end_meeting`.
@@ -92,6 +95,7 @@ class State:
         self.tags: Mapping[str, Tags] = MappingProxyType(self._tags)
         self.transcriptions: Mapping[str, Record] = MappingProxyType(self._transcriptions)
         self.pipelines: Mapping[str, Record] = MappingProxyType(self._pipelines)
+        self.pools: Mapping[str, Record] = MappingProxyType(self._pools)
 
     @property
     def dial_outs(self) -> list[Record]:
@@ -486,6 +490,37 @@ class State:
                 self._restore_tags(tags)
 
         self._undo(undo)
+
+    def set_pool(self, name: str, pool: Record | None) -> None:
+        """Keep (a record) or delete (None) the Kinesis Video Stream pool ``name``; a deleted pool's tags go."""
+        previous = self._pools.get(name)
+        number = self._pool_numbers.get(name)
+        tags = None
+        if pool is None:
+            self._pools.pop(name, None)
+            self._pool_numbers.pop(name, None)
+            tags = self._forget_tags(name)
+        else:
+            self._pools[name] = pool
+            if number is None:
+                self._pool_numbers[name] = next(self._counter)
+
+        def undo() -> None:
+            if previous is None:
+                self._pools.pop(name, None)
+                self._pool_numbers.pop(name, None)
+            else:
+                self._pools[name] = previous
+                if number is not None:
+                    self._pool_numbers[name] = number
+            if tags is not None:
+                self._restore_tags(tags)
+
+        self._undo(undo)
+
+    def numbered_pools(self) -> list[tuple[int, Record]]:
+        """The pools with their creation numbers, oldest first."""
+        return sorted(((self._pool_numbers[name], pool) for name, pool in self._pools.items()), key=_first)
 
     # --- numbering -------------------------------------------------------------------------
 

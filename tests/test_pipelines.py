@@ -291,7 +291,7 @@ def arguments(service: str, name: str) -> dict[str, Any]:
     made = capture(service)
     named = {"MediaPipelineId": made["MediaPipelineId"]}
     arn = made.get("MediaPipelineArn", "")
-    table = {
+    table: dict[str, Any] = {
         "CreateMediaCapturePipeline": {
             "SourceType": "ChimeSdkMeeting",
             "SourceArn": made["SourceArn"],
@@ -307,8 +307,47 @@ def arguments(service: str, name: str) -> dict[str, Any]:
         "TagResource": {"ResourceARN": arn, "Tags": [{"Key": "k", "Value": "v"}]},
         "UntagResource": {"ResourceARN": arn, "TagKeys": ["k"]},
         "ListTagsForResource": {"ResourceARN": arn},
+        "ListMediaPipelineKinesisVideoStreamPools": {},
     }
-    return table[name]
+    if name in table:
+        return table[name]
+    if "KinesisVideoStreamPool" in name:
+        name_ = f"pool-{len(fake_pools)}"
+        fake_pools.append(name_)
+        if name.startswith("Create"):
+            return {"StreamConfiguration": {"Region": "us-east-1"}, "PoolName": name_}
+        pool(name_)
+        update = {"StreamConfiguration": {"DataRetentionInHours": 2}} if name.startswith("Update") else {}
+        return {"Identifier": name_, **update}
+    meeting_arn = made["SourceArn"]
+    if name == "CreateMediaConcatenationPipeline":
+        return {
+            "Sources": [
+                {
+                    "Type": "MediaCapturePipeline",
+                    "MediaCapturePipelineSourceConfiguration": {
+                        "MediaPipelineArn": arn,
+                        "ChimeSdkMeetingConfiguration": {"ArtifactsConfiguration": ALL_ENABLED},
+                    },
+                }
+            ],
+            "Sinks": [{"Type": "S3Bucket", "S3BucketSinkConfiguration": {"Destination": SINK}}],
+        }
+    if name == "CreateMediaLiveConnectorPipeline":
+        config = {"Arn": meeting_arn, "MuxType": "AudioWithActiveSpeakerVideo"}
+        return {
+            "Sources": [{"SourceType": "ChimeSdkMeeting", "ChimeSdkMeetingLiveConnectorConfiguration": config}],
+            "Sinks": [{"SinkType": "RTMP", "RTMPConfiguration": {"Url": "rtmp://live.example.com/a"}}],
+        }
+    assert name == "CreateMediaStreamPipeline", name
+    sink = {"SinkType": "KinesisVideoStreamPool", "ReservedStreamCapacity": 1, "MediaStreamType": "MixedAudio"}
+    return {
+        "Sources": [{"SourceType": "ChimeSdkMeeting", "SourceArn": meeting_arn}],
+        "Sinks": [{**sink, "SinkArn": pool(f"stream-pool-{len(fake_pools)}")["PoolArn"]}],
+    }
+
+
+fake_pools: list[str] = []
 
 
 CAPTURE_OPERATIONS = [
@@ -324,7 +363,7 @@ STEP_ONE = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize(("service", "name"), [(s, n) for s, n in CAPTURE_OPERATIONS if n in STEP_ONE])
+@pytest.mark.parametrize(("service", "name"), CAPTURE_OPERATIONS)
 def test_every_modelled_error_is_injectable(service: str, name: str) -> None:
     client = client_for(service)
     spec = model.operation(service, name)
@@ -402,3 +441,175 @@ def test_the_strategies_break_source_and_sink_rules() -> None:
     from pytest_chime.strategies import invalid
 
     assert {"source-arn", "sink-arn"} <= invalid.breakable_rules("CreateMediaCapturePipeline", service=PIPES)
+
+
+# --- concatenation, live connector, stream pipelines, Kinesis Video Stream pools -------------------------
+
+
+_ON = {"State": "Enabled"}
+ALL_ENABLED = {
+    name: _ON
+    for name in (
+        "Audio",
+        "Video",
+        "Content",
+        "DataChannel",
+        "TranscriptionMessages",
+        "MeetingEvents",
+        "CompositedVideo",
+    )
+}
+
+
+def concatenate(capture_arn: str, destination: str = "arn:aws:s3:::concatenated") -> dict[str, Any]:
+    enabled = {"State": "Enabled"}
+    artifacts = {"Audio": enabled, "Video": enabled, "Content": enabled, "DataChannel": enabled}
+    artifacts |= {"TranscriptionMessages": enabled, "MeetingEvents": enabled, "CompositedVideo": enabled}
+    answer = client_for(PIPES).create_media_concatenation_pipeline(
+        Sources=[
+            {
+                "Type": "MediaCapturePipeline",
+                "MediaCapturePipelineSourceConfiguration": {
+                    "MediaPipelineArn": capture_arn,
+                    "ChimeSdkMeetingConfiguration": {"ArtifactsConfiguration": artifacts},
+                },
+            }
+        ],
+        Sinks=[{"Type": "S3Bucket", "S3BucketSinkConfiguration": {"Destination": destination}}],
+    )
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 201
+    return dict(answer["MediaConcatenationPipeline"])
+
+
+def live(arn: str, url: str = "rtmps://live.example.com/app/stream-key") -> dict[str, Any]:
+    answer = client_for(PIPES).create_media_live_connector_pipeline(
+        Sources=[
+            {
+                "SourceType": "ChimeSdkMeeting",
+                "ChimeSdkMeetingLiveConnectorConfiguration": {"Arn": arn, "MuxType": "AudioWithActiveSpeakerVideo"},
+            }
+        ],
+        Sinks=[{"SinkType": "RTMP", "RTMPConfiguration": {"Url": url}}],
+    )
+    return dict(answer["MediaLiveConnectorPipeline"])
+
+
+def pool(name: str = "recordings-pool") -> dict[str, Any]:
+    answer = client_for(PIPES).create_media_pipeline_kinesis_video_stream_pool(
+        StreamConfiguration={"Region": "us-east-1", "DataRetentionInHours": 24}, PoolName=name
+    )
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 201
+    return dict(answer["KinesisVideoStreamPoolConfiguration"])
+
+
+def stream(arn: str, pool_arn: str) -> dict[str, Any]:
+    answer = client_for(PIPES).create_media_stream_pipeline(
+        Sources=[{"SourceType": "ChimeSdkMeeting", "SourceArn": arn}],
+        Sinks=[
+            {
+                "SinkArn": pool_arn,
+                "SinkType": "KinesisVideoStreamPool",
+                "ReservedStreamCapacity": 1,
+                "MediaStreamType": "MixedAudio",
+            }
+        ],
+    )
+    return dict(answer["MediaStreamPipeline"])
+
+
+def test_a_concatenation_of_a_capture_completes_when_the_capture_stops(fake_chime: FakeChime) -> None:
+    made = capture()
+    joined = concatenate(made["MediaPipelineArn"])
+    assert joined["Status"] == "Initializing"
+    got = client_for(PIPES).get_media_pipeline(MediaPipelineId=joined["MediaPipelineId"])["MediaPipeline"]
+    assert got["MediaConcatenationPipeline"]["Status"] == "InProgress"
+    client_for(PIPES).delete_media_capture_pipeline(MediaPipelineId=made["MediaPipelineId"])
+    assert fake_chime.media_pipelines == {}
+
+
+def test_a_concatenation_source_must_be_a_capture_pipeline_the_fake_holds(fake_chime: FakeChime) -> None:
+    unknown = "arn:aws:chime:us-east-1:123456789012:media-pipeline/00000000-0000-4000-8000-000000000000"
+    with pytest.raises(client_for(PIPES).exceptions.BadRequestException, match="not a media capture pipeline"):
+        concatenate(unknown)
+    with pytest.raises(client_for(PIPES).exceptions.BadRequestException, match="not an S3 bucket ARN"):
+        concatenate(capture()["MediaPipelineArn"], destination="arn:aws:sqs:us-east-1:123456789012:q")
+
+
+def test_a_live_connector_streams_an_active_meeting_to_an_rtmp_url(fake_chime: FakeChime) -> None:
+    made = meeting()
+    connector = live(made["MeetingArn"])
+    assert connector["Sinks"][0]["RTMPConfiguration"]["Url"].startswith("rtmps://")
+    with pytest.raises(client_for(PIPES).exceptions.BadRequestException, match="rtmp:// or rtmps://"):
+        live(made["MeetingArn"], url="https://live.example.com/app")
+    client_for(MODERN).delete_meeting(MeetingId=made["MeetingId"])
+    assert fake_chime.media_pipelines == {}
+    with pytest.raises(client_for(PIPES).exceptions.BadRequestException, match="does not name an active meeting"):
+        live(made["MeetingArn"])
+
+
+def test_kinesis_video_stream_pools_and_a_stream_pipeline(fake_chime: FakeChime) -> None:
+    client = client_for(PIPES)
+    made = pool()
+    assert made["PoolStatus"] == "CREATING" and made["PoolSize"] == 0
+    assert (
+        made["PoolArn"]
+        == "arn:aws:chime:us-east-1:123456789012:media-pipeline-kinesis-video-stream-pool/recordings-pool"
+    )
+    for identifier in (made["PoolName"], made["PoolArn"], made["PoolId"]):
+        got = client.get_media_pipeline_kinesis_video_stream_pool(Identifier=identifier)
+        assert got["KinesisVideoStreamPoolConfiguration"]["PoolStatus"] == "ACTIVE"
+    with pytest.raises(client.exceptions.ConflictException):
+        pool()
+    updated = client.update_media_pipeline_kinesis_video_stream_pool(
+        Identifier=made["PoolName"], StreamConfiguration={"DataRetentionInHours": 48}
+    )["KinesisVideoStreamPoolConfiguration"]
+    assert updated["PoolStatus"] == "UPDATING" and updated["StreamConfiguration"]["DataRetentionInHours"] == 48
+    pool("second-pool")
+    first = client.list_media_pipeline_kinesis_video_stream_pools(MaxResults=1)
+    second = client.list_media_pipeline_kinesis_video_stream_pools(NextToken=first["NextToken"])
+    names = [p["PoolName"] for p in first["KinesisVideoStreamPools"] + second["KinesisVideoStreamPools"]]
+    assert names == ["recordings-pool", "second-pool"]
+    streaming = stream(meeting()["MeetingArn"], made["PoolArn"])
+    with pytest.raises(client.exceptions.ConflictException):
+        client.delete_media_pipeline_kinesis_video_stream_pool(Identifier=made["PoolName"])
+    client.delete_media_pipeline(MediaPipelineId=streaming["MediaPipelineId"])
+    client.delete_media_pipeline_kinesis_video_stream_pool(Identifier=made["PoolName"])
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_media_pipeline_kinesis_video_stream_pool(Identifier=made["PoolName"])
+
+
+def test_a_stream_pipeline_of_an_unknown_meeting_or_pool_is_not_found(fake_chime: FakeChime) -> None:
+    made = pool()
+    unknown_pool = made["PoolArn"].replace("recordings-pool", "absent")
+    with pytest.raises(client_for(PIPES).exceptions.NotFoundException):
+        stream(meeting()["MeetingArn"], unknown_pool)
+    ended = meeting(ClientRequestToken="ended")
+    client_for(MODERN).delete_meeting(MeetingId=ended["MeetingId"])
+    with pytest.raises(client_for(PIPES).exceptions.NotFoundException):
+        stream(ended["MeetingArn"], made["PoolArn"])
+
+
+def test_every_kind_is_listed_and_answered_by_get_media_pipeline(fake_chime: FakeChime) -> None:
+    made = meeting()
+    kinds = {
+        capture(arn=made["MeetingArn"])["MediaPipelineId"]: "MediaCapturePipeline",
+        live(made["MeetingArn"])["MediaPipelineId"]: "MediaLiveConnectorPipeline",
+        stream(made["MeetingArn"], pool()["PoolArn"])["MediaPipelineId"]: "MediaStreamPipeline",
+    }
+    listed = [p["MediaPipelineId"] for p in client_for(PIPES).list_media_pipelines()["MediaPipelines"]]
+    assert listed == list(kinds)
+    for pipeline_id, kind in kinds.items():
+        answer = client_for(PIPES).get_media_pipeline(MediaPipelineId=pipeline_id)["MediaPipeline"]
+        assert list(answer) == [kind]
+        assert (
+            validate.output_problems(fake_chime.media_pipelines[pipeline_id], pipelines.record_shape(PIPES, kind)) == []
+        )
+    assert [
+        p["MediaPipelineId"] for p in client_for(PIPES).list_media_capture_pipelines()["MediaCapturePipelines"]
+    ] == [next(iter(kinds))]
+
+
+def test_pool_tags(fake_chime: FakeChime) -> None:
+    arn = pool()["PoolArn"]
+    client_for(PIPES).tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "media"}])
+    assert client_for(PIPES).list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "team", "Value": "media"}]

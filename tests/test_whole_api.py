@@ -385,7 +385,10 @@ MEDIA_PIPELINE_OPERATIONS = {
     PIPES: (
         "CreateMediaCapturePipeline", "GetMediaCapturePipeline", "DeleteMediaCapturePipeline",
         "ListMediaCapturePipelines", "GetMediaPipeline", "DeleteMediaPipeline", "ListMediaPipelines",
-        "TagResource", "UntagResource", "ListTagsForResource",
+        "TagResource", "UntagResource", "ListTagsForResource", "CreateMediaConcatenationPipeline",
+        "CreateMediaLiveConnectorPipeline", "CreateMediaStreamPipeline", "CreateMediaPipelineKinesisVideoStreamPool",
+        "GetMediaPipelineKinesisVideoStreamPool", "UpdateMediaPipelineKinesisVideoStreamPool",
+        "DeleteMediaPipelineKinesisVideoStreamPool", "ListMediaPipelineKinesisVideoStreamPools",
     ),
     "chime": (
         "CreateMediaCapturePipeline", "GetMediaCapturePipeline", "DeleteMediaCapturePipeline",

@@ -756,6 +756,10 @@ NOT_DRAWN: Final[dict[tuple[str, str], str]] = {
     (facts.LEGACY, "media-region-partition"): (
         "every media region of the legacy service is in the aws partition of its one control region"
     ),
+    (facts.MEDIA_PIPELINES, "s3-destination"): "nested in a list item of Sources or Sinks: not drawn yet",
+    (facts.MEDIA_PIPELINES, "meeting-source-arn"): "nested in a list item of Sources or Sinks: not drawn yet",
+    (facts.MEDIA_PIPELINES, "rtmp-url"): "nested in a list item of Sources or Sinks: not drawn yet",
+    (facts.MEDIA_PIPELINES, "kvs-pool-arn"): "nested in a list item of Sources or Sinks: not drawn yet",
 }
 
 

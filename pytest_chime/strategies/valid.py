@@ -479,6 +479,28 @@ def _pipeline_arns(region: str) -> SearchStrategy[str]:
     return st.builds(functools.partial(facts.media_pipeline_arn, region, facts.DEFAULT_ACCOUNT_ID), meeting_ids())
 
 
+def _stream_configurations(shape: Shape, region: str) -> SearchStrategy[dict[str, Any]]:
+    """A pool's StreamConfiguration: a Kinesis Video Streams region (where the model asks for one), and
+    sometimes a retention of hours within the model's minimum and a year."""
+    required: dict[str, SearchStrategy[Any]] = {}
+    if "Region" in shape.members:
+        required["Region"] = st.sampled_from((region, "us-east-1", "eu-west-2"))
+    retention = shape.members.get("DataRetentionInHours")
+    optional = {}
+    if retention is not None:
+        optional["DataRetentionInHours"] = st.integers(int(retention.metadata.get("min", 0)), 8760)
+    return _dicts(required, optional, at_least_one=not required)
+
+
+def _pool_names() -> SearchStrategy[str]:
+    return st.text(string.ascii_letters + string.digits + "._-", min_size=1, max_size=40)
+
+
+def _pool_arns(region: str) -> SearchStrategy[str]:
+    """Kinesis Video Stream pool ARNs as the fake writes them, of no pool in particular (pin ``sinks=``)."""
+    return st.builds(functools.partial(facts.kvs_pool_arn, region, facts.DEFAULT_ACCOUNT_ID), _pool_names())
+
+
 def s3_sink_arns() -> SearchStrategy[str]:
     """S3 sink ARNs a capture pipeline accepts: ``arn:aws:s3:::<bucket>``, sometimes with ``/<prefix>``."""
     edge = st.sampled_from(string.ascii_lowercase + string.digits)
@@ -528,7 +550,23 @@ _MEMBER_STRATEGIES: Final[dict[str, _MemberStrategy]] = {
         _pipeline_arns(region) if service == facts.MEDIA_PIPELINES else _meeting_arns(service, region)
     ),
     "SourceArn": lambda service, region, operation, shape: _meeting_arns(facts.MODERN, region),
-    "SinkArn": lambda service, region, operation, shape: s3_sink_arns(),
+    "SinkArn": lambda service, region, operation, shape: (
+        _pool_arns(region) if operation == "CreateMediaStreamPipeline" else s3_sink_arns()
+    ),
+    "Destination": lambda service, region, operation, shape: s3_sink_arns(),
+    "Arn": lambda service, region, operation, shape: _meeting_arns(facts.MODERN, region),
+    "Url": lambda service, region, operation, shape: st.builds(
+        "{}://{}.example.com/live/{}".format,
+        st.sampled_from(("rtmp", "rtmps")),
+        st.sampled_from(("a", "live", "ingest-1")),
+        st.text(string.ascii_letters + string.digits, min_size=1, max_size=20),
+    ),
+    "MediaPipelineArn": lambda service, region, operation, shape: _pipeline_arns(region),
+    "PoolName": lambda service, region, operation, shape: _pool_names(),
+    "StreamConfiguration": lambda service, region, operation, shape: _stream_configurations(shape, region),
+    "Region": lambda service, region, operation, shape: (
+        st.sampled_from(list(shape.enum)) if shape.enum else st.sampled_from((region, "us-east-1", "eu-west-2"))
+    ),
     "MediaPipelineId": lambda service, region, operation, shape: meeting_ids(),
     "TranscriptionConfiguration": _transcription_configurations,
     "FromPhoneNumber": lambda service, region, operation, shape: _phone_numbers(),
