@@ -87,3 +87,19 @@ def _to_bus(event: Mapping[str, Any]) -> None:
     )
     if answer.get("FailedEntryCount"):
         raise RuntimeError(f"PutEvents refused it: {answer['Entries']}")
+
+
+def write_objects(bucket: str, objects: Mapping[str, bytes], what: str) -> list[str]:
+    """Put ``objects`` (key -> body) in ``bucket`` through S3 (moto answers); what could not be written,
+    one line each, naming ``what`` wrote it ([] when all was)."""
+    problems = []
+    client = _client("s3", facts.DEFAULT_REGION)
+    for key, body in objects.items():
+        try:
+            client.put_object(Bucket=bucket, Key=key, Body=body)
+        except Exception as error:
+            problems.append(
+                f"{what}: artifact s3://{bucket}/{key} not written: {error} "
+                "(start moto's mock_aws with the bucket created, or whatever fakes S3)"
+            )
+    return problems

@@ -408,6 +408,19 @@ def kvs_pool_id(rng: random.Random, name: str) -> str:
     return f"ChimeMediaPipelines-{name}-{_uuid4(rng)}"
 
 
+#: A concatenation pipeline's output: ArtifactsConfiguration member -> (folder, extension) of its one
+#: file, ``<prefix or MediaPipelineId>/<folder>/<MediaPipelineId>.<extension>`` (developer guide,
+#: "Understanding the Amazon S3 bucket folder structure for Amazon Chime SDK concatenation pipelines";
+#: content shares have no folder of their own there).
+CONCATENATION_FOLDERS: Final[dict[str, tuple[str, str]]] = {
+    "Audio": ("audio", "mp4"),
+    "Video": ("video", "mp4"),
+    "CompositedVideo": ("composited-video", "mp4"),
+    "DataChannel": ("data-channel", "txt"),
+    "MeetingEvents": ("meeting-events", "txt"),
+    "TranscriptionMessages": ("transcription-messages", "txt"),
+}
+
 #: Media pipelines active at once in an account ("Amazon Chime SDK quotas": media pipelines,
 #: 100 per Region by default, adjustable).
 MEDIA_PIPELINE_QUOTA: Final = 100

@@ -73,6 +73,7 @@ class FakeChime:
     account_id = options.ACCOUNT_ID
     assert_all_errors_used = options.ASSERT_ALL_ERRORS_USED
     deliver_events = options.DELIVER_EVENTS
+    deliver_artifacts = options.DELIVER_ARTIFACTS
     empty_meeting_timeout = options.EMPTY_MEETING_TIMEOUT
     max_meeting_duration = options.MAX_MEETING_DURATION
 

@@ -262,6 +262,15 @@ DELIVER_EVENTS: Option[bool] = Option(
     doc="Delivery goes through boto3 clients, so moto (or whatever fakes those services) receives it. "
     "See :ref:`delivery`.",
 )
+DELIVER_ARTIFACTS: Option[bool] = Option(
+    name="deliver_artifacts",
+    kind=bool,
+    default=False,
+    valid="True or False",
+    help="a media capture or concatenation pipeline that stops writes placeholder artifacts to its S3 bucket",
+    flag="--chime-deliver-artifacts",
+    doc="Written through boto3 clients, so moto's S3 (or whatever fakes it) holds them. See :doc:`recording`.",
+)
 EMPTY_MEETING_TIMEOUT: Option[float] = Option(
     name="empty_meeting_timeout",
     kind=float,
@@ -296,6 +305,7 @@ OPTIONS: dict[str, Option[Any]] = {
         ACCOUNT_ID,
         ASSERT_ALL_ERRORS_USED,
         DELIVER_EVENTS,
+        DELIVER_ARTIFACTS,
         EMPTY_MEETING_TIMEOUT,
         MAX_MEETING_DURATION,
     )

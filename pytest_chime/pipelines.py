@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -207,9 +208,56 @@ def stop(engine: Engine, pipeline_id: str) -> None:
     meeting = engine.state.meetings.get(_meeting_of(engine, info))
     if meeting is not None:
         engine.emit("chime:MediaPipelineDeleted", meeting, media_pipeline_id=pipeline_id)
-    engine.state.remove_pipeline(pipeline_id)
+    if engine.fake.deliver_artifacts and info.sink is not None:
+        _write_artifacts(engine, pipeline_id, info, meeting)
     for following in engine.state.pipelines_of(pipeline_id):  # a concatenation of this capture: it is done
         stop(engine, following)
+    engine.state.remove_pipeline(pipeline_id)
+
+
+def artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo, meeting: Record | None) -> dict[str, bytes]:
+    """The placeholder objects a stopping capture or concatenation pipeline leaves in its bucket: key -> body.
+
+    Under the sink's prefix, else the pipeline's id; a capture's chunks are named by the time it
+    stopped (video by attendee too), a concatenation's files by its id, one per artifact enabled.
+    """
+    assert info.sink is not None
+    base = info.sink[1] or pipeline_id
+    now = engine.state.now
+    stamp = f"{now:%Y-%m-%d-%H-%M-%S}-{now.microsecond // 1000:03d}"
+    placeholder = f"pytest-chime placeholder of media pipeline {pipeline_id}: ".encode()
+    if info.kind == CONCATENATION:
+        record = engine.state.pipelines[pipeline_id]
+        source = record.get("Sources", [{}])[0]
+        config = _nested(source, "MediaCapturePipelineSourceConfiguration", "ChimeSdkMeetingConfiguration")
+        chosen = _nested(config, "ArtifactsConfiguration") or {}
+        found = {}
+        for name, (folder, extension) in facts.CONCATENATION_FOLDERS.items():
+            if _nested(chosen, name, "State") == "Enabled":
+                found[f"{base}/{folder}/{pipeline_id}.{extension}"] = placeholder + folder.encode()
+        return found
+    found = {f"{base}/audio/{stamp}.mp4": placeholder + b"audio"}
+    meeting_id = info.source
+    for attendee_id in engine.state.attendees_of(meeting_id):
+        found[f"{base}/video/{stamp}-{attendee_id}.mp4"] = placeholder + b"video"
+    lines = [
+        json.dumps(event)
+        for event in engine.events()
+        if event["detail"].get("meetingId") == meeting_id and "mediaPipelineId" not in event["detail"]
+    ]
+    found[f"{base}/meeting-events/{stamp}.txt"] = "\n".join(lines).encode()
+    if meeting_id in engine.state.transcriptions:
+        found[f"{base}/transcription-messages/{stamp}.txt"] = placeholder + b"transcription-messages"
+    return found
+
+
+def _write_artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo, meeting: Record | None) -> None:
+    from . import delivery
+
+    assert info.sink is not None
+    objects = artifacts(engine, pipeline_id, info, meeting)
+    what = f"media pipeline {pipeline_id} ({info.kind})"
+    engine.delivery_errors += delivery.write_objects(info.sink[0], objects, what)
 
 
 def stop_all(engine: Engine, meeting_id: str) -> None:
