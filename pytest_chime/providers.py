@@ -5,6 +5,7 @@ Only this module imports faker; the plugin imports it when a test asks for ``fak
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import random
 from typing import Any
@@ -157,6 +158,49 @@ class ChimeProvider(BaseProvider):
             account_id if account_id is not None else facts.DEFAULT_ACCOUNT_ID,
             meeting_id if meeting_id is not None else self.chime_meeting_id(),
         )
+
+    def chime_media_pipeline_arn(
+        self, region: str | None = None, account_id: str | None = None, pipeline_id: str | None = None
+    ) -> str:
+        """A MediaPipelineArn: ``arn:aws:chime:<region>:<account>:media-pipeline/<MediaPipelineId>``
+        (defaults as :meth:`chime_meeting_arn`'s; a new MediaPipelineId)."""
+        return facts.media_pipeline_arn(
+            region if region is not None else facts.DEFAULT_REGION,
+            account_id if account_id is not None else facts.DEFAULT_ACCOUNT_ID,
+            pipeline_id if pipeline_id is not None else facts.media_pipeline_id(self._rng),
+        )
+
+    def chime_s3_sink_arn(self, bucket: str | None = None) -> str:
+        """An S3 sink a capture pipeline accepts: ``arn:aws:s3:::<bucket>``, sometimes with a ``/<prefix>``."""
+        rng = self._rng
+        name = bucket if bucket is not None else f"{rng.choice(_MEETING_WORDS)}-recordings-{rng.getrandbits(24):06x}"
+        return f"arn:aws:s3:::{name}" + (f"/{rng.choice(_MEETING_WORDS)}" if rng.getrandbits(1) else "")
+
+    def chime_media_capture_pipeline(self, meeting: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+        """A MediaCapturePipeline as chime-sdk-media-pipelines' Get answers it, recording ``meeting``
+        (default: a new :meth:`chime_meeting`), to a drawn S3 sink, InProgress. ``overrides`` replace
+        members of the installed model's shape (another name raises ValueError)."""
+        from . import pipelines
+
+        recorded = meeting if meeting is not None else self.chime_meeting()
+        pipeline_id = facts.media_pipeline_id(self._rng)
+        start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+        now = facts.iso_time(start + dt.timedelta(seconds=self._rng.randrange(365 * 86_400)))
+        made = {
+            "MediaPipelineId": pipeline_id,
+            "MediaPipelineArn": self.chime_media_pipeline_arn(pipeline_id=pipeline_id),
+            "SourceType": "ChimeSdkMeeting",
+            "SourceArn": recorded.get("MeetingArn") or self.chime_meeting_arn(meeting_id=recorded["MeetingId"]),
+            "Status": "InProgress",
+            "SinkType": "S3Bucket",
+            "SinkArn": self.chime_s3_sink_arn(),
+            "CreatedTimestamp": now,
+            "UpdatedTimestamp": now,
+        }
+        members = tuple(pipelines.record_shape(facts.MEDIA_PIPELINES, pipelines.CAPTURE).members)
+        _check_members("MediaCapturePipeline", overrides, members)
+        made.update(overrides)
+        return {name: made[name] for name in members if name in made}
 
     # --- whole values -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Any
 import botocore
 import pytest
 from botocore.exceptions import ClientError
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_chime import FakeChime, UnsupportedOperationError, facts, model, operations, pipelines, validate
@@ -613,3 +613,43 @@ def test_pool_tags(fake_chime: FakeChime) -> None:
     arn = pool()["PoolArn"]
     client_for(PIPES).tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "media"}])
     assert client_for(PIPES).list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "team", "Value": "media"}]
+
+
+# --- faker, and the strategies for every operation ---------------------------------------------------
+
+
+def test_the_faker_provider_makes_pipelines_the_model_can_carry() -> None:
+    from faker import Faker
+
+    from pytest_chime.providers import ChimeProvider
+
+    fake = Faker()
+    fake.add_provider(ChimeProvider)
+    fake.seed_instance(7)
+    made = fake.chime_media_capture_pipeline()
+    assert validate.output_problems(made, pipelines.record_shape(PIPES, "MediaCapturePipeline")) == []
+    assert pipelines.source_meeting_id(made["SourceArn"]) is not None
+    assert pipelines.s3_sink(made["SinkArn"]) is not None
+    assert fake.chime_media_pipeline_arn(pipeline_id="x").endswith(":media-pipeline/x")
+    with pytest.raises(ValueError, match="no member"):
+        fake.chime_media_capture_pipeline(Colour="red")
+
+
+@pytest.mark.parametrize("name", operations.implemented(PIPES))
+@settings(
+    max_examples=10,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.large_base_example, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_every_operation_has_requests_breaking_no_rule_and_invalid_ones_breaking_one(
+    name: str, data: st.DataObject
+) -> None:
+    params = data.draw(chime_st.requests(name, service=PIPES))
+    assert operations.check(PIPES, name, params) == []
+    if chime_st.invalid.breakable_rules(name, service=PIPES):
+        broken = data.draw(chime_st.invalid_requests(name, service=PIPES))
+        found = operations.check(PIPES, name, broken.params)
+        assert [(v.member, v.rule) for v in found] == [(broken.member, broken.rule)]

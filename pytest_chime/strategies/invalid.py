@@ -750,6 +750,11 @@ _MODEL_BREAKERS: Final[dict[str, Callable[[_Site, str], list[tuple[str, SearchSt
 #: Members whose model constraints are not broken: every value breaking them (too long, or not
 #: matching the pattern) breaks the service rule that reads them as well.
 _RULE_CHECKED: Final = frozenset({"MediaRegion", "PrimaryMeetingId", "SourceArn", "SinkArn"})
+#: Media pipelines' members whose model constraints overlap, so that no value breaks one alone: a pipeline's
+#: GuidString (exactly 36 characters, and a pattern of 36), a pool's Identifier (an empty one
+#: breaks its pattern and its length), and media pipelines' NextToken (its pattern ``.*`` takes any
+#: text, and a token too long is a token the fake refuses anyway).
+_OVERLAPPING: Final = frozenset({"MediaPipelineId", "Identifier", "NextToken"})
 
 #: Service rules of the table that no breaker draws, by (service, rule), with the reason.
 NOT_DRAWN: Final[dict[tuple[str, str], str]] = {
@@ -795,7 +800,7 @@ def _operation_breakers(
                 if found is not None:
                     out.append((rule, name, found))
     for name in members:
-        if name in pinned or name in _RULE_CHECKED:
+        if name in pinned or name in _RULE_CHECKED or (service == facts.MEDIA_PIPELINES and name in _OVERLAPPING):
             continue
         special = _MODEL_BREAKERS.get(name)
         if special is None:

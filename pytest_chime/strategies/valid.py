@@ -563,6 +563,7 @@ _MEMBER_STRATEGIES: Final[dict[str, _MemberStrategy]] = {
     ),
     "MediaPipelineArn": lambda service, region, operation, shape: _pipeline_arns(region),
     "PoolName": lambda service, region, operation, shape: _pool_names(),
+    "Identifier": lambda service, region, operation, shape: _pool_names(),
     "StreamConfiguration": lambda service, region, operation, shape: _stream_configurations(shape, region),
     "Region": lambda service, region, operation, shape: (
         st.sampled_from(list(shape.enum)) if shape.enum else st.sampled_from((region, "us-east-1", "eu-west-2"))
