@@ -37,6 +37,8 @@ README = ROOT / "README.md"
 INNER_ARGS = (
     "-p",
     "no:cacheprovider",
+    "-p",
+    "no:randomly",  # an example's tests run in the order the page tells them (a module-scoped fake's)
     "--strict-markers",
     "--strict-config",
     "-W",
