@@ -209,13 +209,13 @@ def stop(engine: Engine, pipeline_id: str) -> None:
     if meeting is not None:
         engine.emit("chime:MediaPipelineDeleted", meeting, media_pipeline_id=pipeline_id)
     if engine.fake.deliver_artifacts and info.sink is not None:
-        _write_artifacts(engine, pipeline_id, info, meeting)
+        _write_artifacts(engine, pipeline_id, info)
     for following in engine.state.pipelines_of(pipeline_id):  # a concatenation of this capture: it is done
         stop(engine, following)
     engine.state.remove_pipeline(pipeline_id)
 
 
-def artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo, meeting: Record | None) -> dict[str, bytes]:
+def artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo) -> dict[str, bytes]:
     """The placeholder objects a stopping capture or concatenation pipeline leaves in its bucket: key -> body.
 
     Under the sink's prefix, else the pipeline's id; a capture's chunks are named by the time it
@@ -251,11 +251,11 @@ def artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo, meeting: Rec
     return found
 
 
-def _write_artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo, meeting: Record | None) -> None:
+def _write_artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo) -> None:
     from . import delivery
 
     assert info.sink is not None
-    objects = artifacts(engine, pipeline_id, info, meeting)
+    objects = artifacts(engine, pipeline_id, info)
     what = f"media pipeline {pipeline_id} ({info.kind})"
     engine.delivery_errors += delivery.write_objects(info.sink[0], objects, what)
 
