@@ -653,3 +653,21 @@ def test_every_operation_has_requests_breaking_no_rule_and_invalid_ones_breaking
         broken = data.draw(chime_st.invalid_requests(name, service=PIPES))
         found = operations.check(PIPES, name, broken.params)
         assert [(v.member, v.rule) for v in found] == [(broken.member, broken.rule)]
+
+
+@pytest.mark.parametrize(
+    ("name", "rules"),
+    [
+        ("CreateMediaConcatenationPipeline", {"s3-destination"}),
+        ("CreateMediaLiveConnectorPipeline", {"meeting-source-arn", "rtmp-url"}),
+        ("CreateMediaStreamPipeline", {"meeting-source-arn", "kvs-pool-arn"}),
+    ],
+)
+@settings(max_examples=5, deadline=None, database=None, derandomize=True)
+@given(data=st.data())
+def test_the_rules_on_sources_and_sinks_are_broken_and_refused(name: str, rules: set[str], data: st.DataObject) -> None:
+    assert rules <= chime_st.invalid.breakable_rules(name, service=PIPES)
+    broken = data.draw(chime_st.invalid_requests(name, service=PIPES, rules=sorted(rules)))
+    with FakeChime(), pytest.raises(client_for(PIPES).exceptions.BadRequestException) as caught:
+        getattr(client_for(PIPES), botocore.xform_name(name))(**broken.params)
+    assert broken.member in caught.value.response["Error"]["Message"]

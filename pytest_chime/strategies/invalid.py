@@ -286,6 +286,59 @@ def _foreign_sinks(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | N
     return _replacing(site.base(name), (name,), values, "sink-arn")
 
 
+_BAD_SOURCES: Final = (
+    "arn:aws:sqs:us-east-1:123456789012:meeting",
+    "arn:aws:chime:us-east-1:123456789012:meeting:1e6bf4f5-f4b5-4917-b8c9-bda45c340706",
+    "arn:aws:chime::123456789012:attendee/1e6bf4f5-f4b5-4917-b8c9-bda45c340706",
+    "arn:aws:chime::123456789012:meeting/standup",
+)
+_BAD_S3_SINKS: Final = ("arn:aws:sns:us-east-1:123456789012:recordings", "arn:aws:s3:::Recordings", "arn:aws:s3:::ab")
+#: Rules on a list item's member: (operation, rule) -> (the list member, the path in its first item, values
+#: the model's constraints allow that break the rule).
+_NESTED: Final[dict[tuple[str, str], tuple[str, tuple[str, ...], tuple[str, ...]]]] = {
+    ("CreateMediaConcatenationPipeline", "s3-destination"): (
+        "Sinks",
+        ("S3BucketSinkConfiguration", "Destination"),
+        _BAD_S3_SINKS,
+    ),
+    ("CreateMediaLiveConnectorPipeline", "meeting-source-arn"): (
+        "Sources",
+        ("ChimeSdkMeetingLiveConnectorConfiguration", "Arn"),
+        _BAD_SOURCES,
+    ),
+    ("CreateMediaLiveConnectorPipeline", "rtmp-url"): (
+        "Sinks",
+        ("RTMPConfiguration", "Url"),
+        ("https://live.example.com/app", "rtmp://", "srt://live.example.com:9000"),
+    ),
+    ("CreateMediaStreamPipeline", "meeting-source-arn"): ("Sources", ("SourceArn",), _BAD_SOURCES),
+    ("CreateMediaStreamPipeline", "kvs-pool-arn"): (
+        "Sinks",
+        ("SinkArn",),
+        ("arn:aws:kinesisvideo:us-east-1:123456789012:stream/chime/1", "arn:aws:s3:::recordings"),
+    ),
+}
+
+
+def _nested_breaker(rule: str) -> Callable[[_Site, str], SearchStrategy[InvalidRequest] | None]:
+    """Break ``rule`` in the first item of the list member it reads (per ``_NESTED``)."""
+
+    def make(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
+        found = _NESTED.get((site.operation, rule))
+        if found is None or found[0] != name:
+            return None
+        member, path, values = found
+
+        def build(params: dict[str, Any], value: str) -> InvalidRequest:
+            items = list(params[member])
+            items[0] = _with(items[0], path, value)
+            return InvalidRequest({**params, member: items}, ".".join((member, "1", *path)), rule)
+
+        return st.builds(build, site.base(None), st.sampled_from(values))
+
+    return make
+
+
 def _reserved_values(site: _Site, name: str) -> SearchStrategy[InvalidRequest] | None:
     return _replacing(site.base(name), (name,), _reserved(site.members[name]), "reserved-prefix")
 
@@ -738,6 +791,7 @@ _RULE_BREAKERS: Final[dict[str, Callable[[_Site, str], SearchStrategy[InvalidReq
     "one-engine": _engines_not_one,
     "source-arn": _foreign_sources,
     "sink-arn": _foreign_sinks,
+    **{rule: _nested_breaker(rule) for rule in ("s3-destination", "meeting-source-arn", "rtmp-url", "kvs-pool-arn")},
 }
 #: Members whose model constraints are broken by hand, as values read off their shape would break a
 #: service rule too (a tag key too long may start with ``aws:``, a feature at high resolution...).
@@ -761,10 +815,6 @@ NOT_DRAWN: Final[dict[tuple[str, str], str]] = {
     (facts.LEGACY, "media-region-partition"): (
         "every media region of the legacy service is in the aws partition of its one control region"
     ),
-    (facts.MEDIA_PIPELINES, "s3-destination"): "nested in a list item of Sources or Sinks: not drawn yet",
-    (facts.MEDIA_PIPELINES, "meeting-source-arn"): "nested in a list item of Sources or Sinks: not drawn yet",
-    (facts.MEDIA_PIPELINES, "rtmp-url"): "nested in a list item of Sources or Sinks: not drawn yet",
-    (facts.MEDIA_PIPELINES, "kvs-pool-arn"): "nested in a list item of Sources or Sinks: not drawn yet",
 }
 
 
