@@ -20,6 +20,7 @@ from .injection import ErrorInjection
 
 if TYPE_CHECKING:
     from .calls import CallFilter
+    from .server import LoopbackServer
     from .state import MeetingAttendees, Record, Tags
 
 #: How to silence the unused-injection check.
@@ -104,6 +105,7 @@ class FakeChime:
         self._lock = self._engine.lock
         self._errors = self._engine.errors
         self._active = False
+        self._server: LoopbackServer | None = None
 
     def __repr__(self) -> str:
         active = "active" if self._active else "stopped"
@@ -228,11 +230,48 @@ class FakeChime:
         return self
 
     def stop(self) -> None:
-        """Stop answering; the fake's state stays readable."""
+        """Stop answering (and serving, see :meth:`serve`); the fake's state stays readable."""
         from . import wire
 
         wire.deactivate(self)
         self._active = False
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+
+    # --- other processes: the loopback server -------------------------------------------
+
+    def serve(self, *, port: int = 0) -> FakeChime:
+        """Also answer over HTTP on 127.0.0.1 (``port`` 0: a free one) until the fake stops: other
+        processes and languages reach the same state, records and injections. See :doc:`processes`."""
+        from .errors import FakeChimeStateError
+
+        if not self._active:
+            raise FakeChimeStateError("start the FakeChime before serving it (with FakeChime() as fake: fake.serve())")
+        if self._server is None:
+            from .server import LoopbackServer
+
+            self._server = LoopbackServer(self._engine, port)
+        elif port and port != self._server.port:
+            raise FakeChimeStateError(f"this FakeChime is already served on port {self._server.port}, not {port}")
+        return self
+
+    def endpoint_url(self, service: str) -> str:
+        """``service``'s base URL on the loopback server (``http://127.0.0.1:<port>/<service>``)."""
+        return self._serving().url(service)
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """What another process needs to reach the served fake: each service's ``AWS_ENDPOINT_URL_...``,
+        dummy keys and a region where none are set, ``AWS_EC2_METADATA_DISABLED``."""
+        return self._serving().environ(str(self.region))
+
+    def _serving(self) -> LoopbackServer:
+        if self._server is None:
+            from .errors import FakeChimeStateError
+
+            raise FakeChimeStateError("this FakeChime is not served: call fake.serve() (or use fake_chime_server)")
+        return self._server
 
     def __enter__(self) -> FakeChime:
         return self.start()

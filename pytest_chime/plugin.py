@@ -210,6 +210,17 @@ def fake_chime(request: pytest.FixtureRequest) -> Iterator[FakeChime]:
         pytest.fail(f"pytest-chime: {problem}", pytrace=False)
 
 
+@pytest.fixture
+def fake_chime_server(fake_chime: FakeChime) -> Iterator[FakeChime]:
+    """``fake_chime``, also served on 127.0.0.1, with its ``environ`` in ``os.environ`` for the test:
+    a subprocess, the aws CLI or a Node.js script started by the test reaches it."""
+    fake_chime.serve()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in fake_chime.environ.items():
+            patch.setenv(name, value)
+        yield fake_chime
+
+
 def _relay_hooks(fake: FakeChime, node: Any) -> None:
     """Call the conftest hooks for the fake's new resources (only when some plugin implements them)."""
     hooks = node.config.pluginmanager.hook

@@ -258,23 +258,27 @@ def _aio_classes() -> tuple[type, type]:
     return aio.response_class(), aio.Body
 
 
+def head(answer: Reply) -> dict[str, str]:
+    """The HTTP headers of ``answer``, as the service sends them (the loopback server writes the same)."""
+    date = _http_date(int(time.time()))
+    if answer.body is None:
+        return {"Date": date, "Content-Length": "0", "Connection": "keep-alive", **answer.headers}
+    return {
+        "Date": date,
+        "Content-Type": "application/json",
+        "Content-Length": str(len(answer.payload)),
+        "Connection": "keep-alive",
+        **answer.headers,
+    }
+
+
 def encode(answer: Reply, url: str, *, aio: bool = False) -> AWSResponse:
     """The HTTP response botocore parses: status, headers and (unless bodiless) a JSON body.
 
     ``aio``: for aiobotocore, an ``AioAWSResponse`` whose body is read with ``await``.
     """
-    date = _http_date(int(time.time()))
+    headers = head(answer)
     body = answer.payload
-    if answer.body is None:
-        headers = {"Date": date, "Content-Length": "0", "Connection": "keep-alive", **answer.headers}
-    else:
-        headers = {
-            "Date": date,
-            "Content-Type": "application/json",
-            "Content-Length": str(len(body)),
-            "Connection": "keep-alive",
-            **answer.headers,
-        }
     if aio:
         response_class, body_class = _aio_classes()
         response: AWSResponse = response_class(url, answer.status, headers, body_class(body))

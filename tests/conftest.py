@@ -30,6 +30,7 @@ class NetworkBlocked(AssertionError):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "network_probe: the test makes a connection attempt on purpose")
+    config.addinivalue_line("markers", "loopback: the test may connect to 127.0.0.1 (the fake's server), nowhere else")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,15 +65,25 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[list[tuple[Any, ...]]]:
     """The socket guard: resolving or connecting raises, and fails every test not marked network_probe."""
     attempts: list[tuple[Any, ...]] = []
+    loopback = request.node.get_closest_marker("loopback") is not None
 
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(args)
-        raise NetworkBlocked(f"a test tried to open a connection: {args!r}")
+    def guarded(owner: Any, name: str, where: int) -> None:
+        original = getattr(owner, name)
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            # A loopback test may reach 127.0.0.1 (args[where]: the address, or getaddrinfo's host).
+            target = args[where] if len(args) > where else None
+            if loopback and (target == "127.0.0.1" or (isinstance(target, tuple) and target[:1] == ("127.0.0.1",))):
+                return original(*args, **kwargs)
+            attempts.append(args)
+            raise NetworkBlocked(f"a test tried to open a connection: {args!r}")
+
+        monkeypatch.setattr(owner, name, refuse)
+
+    guarded(socket.socket, "connect", 1)
+    guarded(socket.socket, "connect_ex", 1)
+    guarded(socket, "create_connection", 0)
+    guarded(socket, "getaddrinfo", 0)
     yield attempts
     if request.node.get_closest_marker("network_probe") is None:
         assert attempts == [], f"the test tried to open connections: {attempts!r}"
