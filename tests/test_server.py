@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from pytest_chime import FakeChime, FakeChimeStateError, facts, model
-from pytest_chime.server import MAX_BODY, variable
+from pytest_chime import FakeChime, FakeChimeStateError, facts, model, operations
+from pytest_chime.server import MAX_BODY, find, variable
 
 from .conftest import SERVICES, make_client, valid_request
 
@@ -342,3 +343,16 @@ def test_python_m_pytest_chime_serve_prints_the_variables_and_a_summary():
         out, err = server.communicate(timeout=30)
     assert server.returncode == 0, err
     assert "CreateMeeting" in out
+
+
+@pytest.mark.parametrize("served_service", [s for s in facts.SERVICES if model.service_model(s) is not None])
+def test_the_router_finds_every_operation_the_fake_answers(served_service):
+    """The server is refused nothing it should answer: each implemented operation's own request URI,
+    labels filled in, routes back to that operation."""
+    spec = model.service_model(served_service)
+    assert spec is not None
+    for name in operations.implemented(served_service):
+        http_spec = spec.operation_model(name).http
+        path, _, query = str(http_spec["requestUri"]).partition("?")
+        path = re.sub(r"\{[^}]+\}", "label-value", path)
+        assert find(served_service, http_spec["method"], path, query) == name, name
