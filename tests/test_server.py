@@ -356,3 +356,29 @@ def test_the_router_finds_every_operation_the_fake_answers(served_service):
         path, _, query = str(http_spec["requestUri"]).partition("?")
         path = re.sub(r"\{[^}]+\}", "label-value", path)
         assert find(served_service, http_spec["method"], path, query) == name, name
+
+
+def test_the_fixture_restores_the_environment_and_stops_serving(pytester):
+    pytester.makepyfile(
+        """
+        import os
+        import socket
+
+        import pytest
+
+        PORT = []
+
+
+        def test_served(fake_chime_server):
+            url = fake_chime_server.endpoint_url("chime-sdk-meetings")
+            assert os.environ["AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS"] == url
+            PORT.append(int(url.split(":")[2].split("/")[0]))
+
+
+        def test_after():
+            assert not any(name.startswith("AWS_ENDPOINT_URL_") for name in os.environ)
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", PORT[0]), timeout=5).close()
+        """
+    )
+    pytester.runpytest_inprocess("-p", "no:randomly", "-p", "no:cacheprovider").assert_outcomes(passed=2)
