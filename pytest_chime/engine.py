@@ -50,6 +50,8 @@ class Engine:
         self.chaos_faults = 0
         #: Events emitted by what is under way, with where they go, not yet announced and delivered.
         self._pending: list[tuple[events.Emitted, Mapping[str, Any]]] = []
+        #: Work for once what is under way holds (writes to other services), innermost last.
+        self._later: list[Callable[[], None]] = []
         #: How many of the state's events are built (from the start).
         self._built = 0
         #: Hooks run during the call being answered, innermost call last (a hook may call the API).
@@ -144,7 +146,7 @@ class Engine:
         """Make ``change`` to the state all or nothing: if it raises, the state is as it was and no
         event is emitted; its events are announced to the event hooks before it holds (a hook's
         error undoes it), and delivered once it does."""
-        hooked, pending, state = len(self._hooked), len(self._pending), self.state
+        hooked, pending, later, state = len(self._hooked), len(self._pending), len(self._later), self.state
         state.begin()
         try:
             result = change()
@@ -153,13 +155,25 @@ class Engine:
         except BaseException:
             state.rollback()
             del self._pending[pending:]
+            del self._later[later:]
             raise
         finally:
             del self._hooked[hooked:]
         state.commit()
         if len(self._pending) > pending:
             self._deliver(pending)
+        if len(self._later) > later:
+            work, self._later[later:] = self._later[later:], []
+            for item in work:
+                item()
         return result
+
+    def afterwards(self, work: Callable[[], None]) -> None:
+        """Do ``work`` once the change under way holds (never, if it is undone); now, outside one."""
+        if self.state.in_transaction():
+            self._later.append(work)
+        else:
+            work()
 
     def emit(
         self, event_type: str, meeting: Mapping[str, Any], attendee: Mapping[str, Any] | None = None, **details: Any

@@ -255,9 +255,14 @@ def _write_artifacts(engine: Engine, pipeline_id: str, info: PipelineInfo) -> No
     from . import delivery
 
     assert info.sink is not None
-    objects = artifacts(engine, pipeline_id, info)
+    objects = artifacts(engine, pipeline_id, info)  # what the pipeline recorded until now
     what = f"media pipeline {pipeline_id} ({info.kind})"
-    engine.delivery_errors += delivery.write_objects(info.sink[0], objects, what)
+    bucket = info.sink[0]
+
+    def write() -> None:  # once the call that stops the pipeline holds: an undone stop writes nothing
+        engine.delivery_errors += delivery.write_objects(bucket, objects, what)
+
+    engine.afterwards(write)
 
 
 def stop_all(engine: Engine, meeting_id: str) -> None:

@@ -115,6 +115,10 @@ class State:
             raise
         self.commit()
 
+    def in_transaction(self) -> bool:
+        """Whether a transaction is under way."""
+        return bool(self._journals)
+
     def begin(self) -> None:
         """Start journaling a transaction (transactions nest: the innermost journals)."""
         self._journals.append([])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from pytest_chime import FakeChime
+from pytest_chime import FakeChime, HookError
 from tests.conftest import make_client, valid_request
 
 MODERN = "chime-sdk-meetings"
@@ -58,6 +58,22 @@ def test_a_capture_that_stops_leaves_its_artifacts_in_the_bucket(fake_chime: Fak
     assert kinds == ["chime:MeetingStarted", "chime:AttendeeAdded", "chime:MeetingEnded"]
     assert fake_chime.delivery_errors() == []
     assert pipeline["MediaPipelineId"] not in fake_chime.media_pipelines
+
+
+def test_a_stop_a_hook_undoes_writes_no_artifact(aws: Any) -> None:
+    def refuse(event: dict[str, Any]) -> None:
+        if event["detail"]["eventType"] == "chime:MediaPipelineDeleted":
+            raise RuntimeError("not now")
+
+    fake = FakeChime(deliver_artifacts=True, on_event=refuse).start()
+    try:
+        _, pipeline = record()
+        with pytest.raises(HookError, match="not now"):
+            make_client(PIPES).delete_media_capture_pipeline(MediaPipelineId=pipeline["MediaPipelineId"])
+        assert keys(aws, "recordings") == []
+        assert pipeline["MediaPipelineId"] in fake.media_pipelines
+    finally:
+        fake.stop()
 
 
 @pytest.mark.fake_chime(deliver_artifacts=True)
