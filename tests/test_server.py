@@ -171,11 +171,12 @@ def test_variables_come_from_each_served_services_model():
 
 
 def test_real_keys_are_left_alone(monkeypatch):
+    # Set before the fake starts: monkeypatch puts back, after the fake stops, what it found.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    monkeypatch.setenv("AWS_REGION", "eu-west-2")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     with FakeChime() as fake:
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
-        monkeypatch.setenv("AWS_REGION", "eu-west-2")
-        monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
         environ = fake.serve().environ
         assert "AWS_ACCESS_KEY_ID" not in environ and "AWS_SECRET_ACCESS_KEY" not in environ
         assert environ["AWS_DEFAULT_REGION"] == "eu-west-2" and "AWS_REGION" not in environ
