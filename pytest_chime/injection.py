@@ -5,14 +5,14 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 from . import caches, facts, model
 from .errors import UnknownErrorCodeError, UnknownOperationError
 from .options import allows, check_type
 
 
-@dataclass
+@dataclass(kw_only=True)  # all but code: a KW_ONLY marker would break get_type_hints on Python 3.10
 class ErrorInjection:
     """One queued error: ``code`` fails ``times`` matching calls after letting ``after`` through.
 
@@ -24,8 +24,7 @@ class ErrorInjection:
     """
 
     #: A modelled exception name, such as ``"ThrottlingException"``.
-    code: str
-    _: KW_ONLY
+    code: str = field(kw_only=False)
     #: How many matching calls fail; None fails every one from then on.
     times: int | None = 1
     #: How many matching calls succeed first.
