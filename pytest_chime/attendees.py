@@ -310,6 +310,5 @@ def _set_capabilities(
     if broken:
         raise ServiceError("BadRequestException", validate.message(broken))
     changed = [attendee for attendee in chosen if attendee.get("Capabilities") != capabilities]
-    engine.state.update_attendees(changed, Capabilities=capabilities)
-    for attendee in changed:
-        engine.emit("chime:AttendeeCapabilitiesUpdated", meeting, attendee)
+    engine.state.set_member(changed, "Capabilities", capabilities)
+    engine.emit_each("chime:AttendeeCapabilitiesUpdated", meeting, changed)

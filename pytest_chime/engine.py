@@ -182,13 +182,26 @@ class Engine:
 
         Its dict is built when first needed (``fake.events``, a hook, a delivery), in order.
         """
-        meeting_id = meeting["MeetingId"]
-        emitted = events.Emitted(event_type, meeting, attendee, self.state.now, self.state.owner(meeting_id), details)
-        self._built = min(self._built, len(self.state.events))  # a rollback may have dropped built ones
-        self.state.add_event(emitted)
+        self.emit_each(event_type, meeting, (attendee,), **details)
+
+    def emit_each(
+        self,
+        event_type: str,
+        meeting: Mapping[str, Any],
+        attendees: Sequence[Mapping[str, Any] | None],
+        **details: Any,
+    ) -> None:
+        """Emit the event ``event_type`` about ``meeting`` for each of ``attendees``, in order."""
+        state, meeting_id = self.state, meeting["MeetingId"]
+        now, owner = state.now, state.owner(meeting_id)
+        made = [events.Emitted(event_type, meeting, attendee, now, owner, details) for attendee in attendees]
+        self._built = min(self._built, len(state.events))  # a rollback may have dropped built ones
+        for emitted in made:
+            state.add_event(emitted)
         fake = self.fake
         if fake.event_hooks or fake.deliver_events:
-            self._pending.append((emitted, self.state.notifications(meeting_id)))
+            notifications = state.notifications(meeting_id)
+            self._pending += [(emitted, notifications) for emitted in made]
 
     def events(self) -> list[Record]:
         """Every event emitted, built (each once, in order, so their ids follow the seed)."""

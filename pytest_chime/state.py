@@ -290,17 +290,16 @@ class State:
 
         self._undo(undo)
 
-    def update_attendees(self, attendees: list[Record], **members: Any) -> None:
-        """Set members of attendee records (each gets its own copy of a dict value)."""
-        before = [(attendee, {name: attendee.get(name) for name in members}) for attendee in attendees]
+    def set_member(self, attendees: list[Record], name: str, value: Any) -> None:
+        """Set member ``name`` of attendee records to ``value`` (each gets its own copy of a dict)."""
+        before = [(attendee, attendee.get(name)) for attendee in attendees]
+        copied = isinstance(value, dict)
         for attendee in attendees:
-            attendee.update(
-                {name: dict(value) if isinstance(value, dict) else value for name, value in members.items()}
-            )
+            attendee[name] = dict(value) if copied else value
 
         def undo() -> None:
-            for attendee, values in before:
-                attendee.update(values)
+            for attendee, previous in before:
+                attendee[name] = previous
 
         self._undo(undo)
 
