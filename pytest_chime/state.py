@@ -11,6 +11,8 @@ from types import MappingProxyType
 from typing import Any
 
 Record = dict[str, Any]
+#: What a journaled table entry holds when there is none.
+_ABSENT: Any = object()
 Tags = list[dict[str, str]]
 
 
@@ -139,6 +141,24 @@ class State:
         if self._journals:
             self._journals[-1].append(step)
 
+    def _put(self, table: dict[Any, Any], key: Any, value: Any = _ABSENT) -> None:
+        """Set ``table[key]`` to ``value``, or remove it (no value), journaling the step back."""
+        previous = table.get(key, _ABSENT)
+        if value is _ABSENT:
+            if previous is _ABSENT:
+                return
+            del table[key]
+        else:
+            table[key] = value
+
+        def undo() -> None:
+            if previous is _ABSENT:
+                table.pop(key, None)
+            else:
+                table[key] = previous
+
+        self._undo(undo)
+
     # --- meetings --------------------------------------------------------------------------
 
     def meeting(self, meeting_id: str, service: str) -> Record | None:
@@ -200,26 +220,18 @@ class State:
         """End a meeting: it, its attendees, token, transcription, tags and presence are gone."""
         if meeting_id not in self._meetings:
             return
-        attendees = self._attendees.get(meeting_id, {})
+        attendees = list(self._attendees.get(meeting_id, {}))
         token = self._token_of.get(meeting_id)
         # Every entry kept under the meeting's id, or one of its attendees' ids, leaves with it.
-        keys: list[tuple[dict[Any, Any], Any]] = [(table, meeting_id) for table in self._by_meeting()]
-        keys += [(self._numbers, key) for key in attendees]
-        keys += [(self._presence, (meeting_id, key)) for key in attendees]
-        saved = [(table, key, table.pop(key)) for table, key in keys if key in table]
+        for table in self._by_meeting():
+            self._put(table, meeting_id)
+        for key in attendees:
+            self._put(self._numbers, key)
+            self._put(self._presence, (meeting_id, key))
         if token is not None:
-            self._tokens.pop(token, None)
-        tags = [kept for key in (meeting_id, *attendees) if (kept := self._forget_tags(key)) is not None]
-
-        def undo() -> None:
-            for table, key, value in saved:
-                table[key] = value
-            if token is not None:
-                self._tokens[token] = meeting_id
-            for kept in tags:
-                self._restore_tags(kept)
-
-        self._undo(undo)
+            self._put(self._tokens, token)
+        for key in (meeting_id, *attendees):
+            self._drop_tags(key)
 
     def _by_meeting(self) -> tuple[dict[Any, Any], ...]:
         """The tables keyed by MeetingId."""
@@ -269,26 +281,14 @@ class State:
         present = self._attendees.get(meeting_id)
         if present is None or attendee_id not in present:
             return
-        attendee = present.pop(attendee_id)
-        number = self._numbers.pop(attendee_id, None)
-        tags = self._forget_tags(attendee_id)
+        external = present[attendee_id].get("ExternalUserId")
+        self._put(present, attendee_id)
+        self._put(self._numbers, attendee_id)
+        self._drop_tags(attendee_id)
         externals = self._externals.get(meeting_id, {})
-        external = attendee.get("ExternalUserId")
-        indexed = externals.get(external) == attendee_id
-        if indexed:
-            del externals[external]
-        self.disconnect(meeting_id, attendee_id)  # journals its own undo
-
-        def undo() -> None:
-            present[attendee_id] = attendee
-            if indexed:
-                externals[external] = attendee_id
-            if number is not None:
-                self._numbers[attendee_id] = number
-            if tags is not None:
-                self._restore_tags(tags)
-
-        self._undo(undo)
+        if externals.get(external) == attendee_id:
+            self._put(externals, external)
+        self.disconnect(meeting_id, attendee_id)
 
     def set_member(self, attendees: list[Record], name: str, value: Any) -> None:
         """Set member ``name`` of attendee records to ``value`` (each gets its own copy of a dict)."""
@@ -311,33 +311,17 @@ class State:
 
     def connect(self, meeting_id: str, attendee_id: str, presence: Presence) -> None:
         """The attendee joins: the meeting is no longer empty."""
-        idle = self._idle_since.get(meeting_id)
-        self._presence[(meeting_id, attendee_id)] = presence
+        self._put(self._presence, (meeting_id, attendee_id), presence)
         if meeting_id in self._idle_since:
-            self._idle_since[meeting_id] = None
-
-        def undo() -> None:
-            self._presence.pop((meeting_id, attendee_id), None)
-            if meeting_id in self._idle_since:
-                self._idle_since[meeting_id] = idle
-
-        self._undo(undo)
+            self._put(self._idle_since, meeting_id, None)
 
     def disconnect(self, meeting_id: str, attendee_id: str) -> None:
         """The attendee is gone; the meeting is empty from now if it was the last one."""
-        was = self._presence.pop((meeting_id, attendee_id), None)
-        if was is None:
+        if (meeting_id, attendee_id) not in self._presence:
             return
-        idle = self._idle_since.get(meeting_id)
+        self._put(self._presence, (meeting_id, attendee_id))
         if meeting_id in self._idle_since and not self.joined(meeting_id):
-            self._idle_since[meeting_id] = self.now
-
-        def undo() -> None:
-            self._presence[(meeting_id, attendee_id)] = was
-            if meeting_id in self._idle_since:
-                self._idle_since[meeting_id] = idle
-
-        self._undo(undo)
+            self._put(self._idle_since, meeting_id, self.now)
 
     def update_presence(self, presence: Presence, **changes: bool) -> None:
         """Turn a joined attendee's video or content share on or off."""
@@ -379,54 +363,28 @@ class State:
         return self._tags.get(arn, [])
 
     def set_tags(self, owner_id: str, arn: str, tags: Tags) -> None:
-        """Give the resource ``owner_id`` (a meeting or attendee, named ``arn``) these tags ([]: none)."""
-        previous = self._tags.get(arn)
+        """Give the resource ``owner_id`` (meeting, attendee, pipeline, pool), named ``arn``, these tags ([]: none)."""
         if tags:
-            self._tags[arn] = tags
-            self._arns[owner_id] = arn
+            self._put(self._tags, arn, tags)
+            self._put(self._arns, owner_id, arn)
         else:
-            self._tags.pop(arn, None)
-            self._arns.pop(owner_id, None)
+            self._put(self._tags, arn)
+            self._put(self._arns, owner_id)
 
-        def undo() -> None:
-            if previous is None:
-                self._tags.pop(arn, None)
-                self._arns.pop(owner_id, None)
-            else:
-                self._tags[arn] = previous
-                self._arns[owner_id] = arn
-
-        self._undo(undo)
-
-    def _forget_tags(self, owner_id: str) -> tuple[str, str, Tags] | None:
-        """Drop the tags of the resource ``owner_id``: (owner_id, its ARN, its tags) to restore, or None."""
-        arn = self._arns.pop(owner_id, None)
-        if arn is None:
-            return None
-        return owner_id, arn, self._tags.pop(arn, [])
-
-    def _restore_tags(self, kept: tuple[str, str, Tags]) -> None:
-        owner_id, arn, tags = kept
-        self._arns[owner_id] = arn
-        self._tags[arn] = tags
+    def _drop_tags(self, owner_id: str) -> None:
+        """The resource ``owner_id`` is gone: its tags too."""
+        arn = self._arns.get(owner_id)
+        if arn is not None:
+            self.set_tags(owner_id, arn, [])
 
     # --- transcriptions and dial-outs --------------------------------------------------------
 
     def set_transcription(self, meeting_id: str, transcription: Record | None) -> None:
         """Start (a record) or stop (None) the meeting's transcription."""
-        previous = self._transcriptions.get(meeting_id)
         if transcription is None:
-            self._transcriptions.pop(meeting_id, None)
+            self._put(self._transcriptions, meeting_id)
         else:
-            self._transcriptions[meeting_id] = transcription
-
-        def undo() -> None:
-            if previous is None:
-                self._transcriptions.pop(meeting_id, None)
-            else:
-                self._transcriptions[meeting_id] = previous
-
-        self._undo(undo)
+            self._put(self._transcriptions, meeting_id, transcription)
 
     def add_dial_out(self, transaction: Record) -> None:
         """Record a dial-out."""
@@ -475,51 +433,25 @@ class State:
 
     def remove_pipeline(self, pipeline_id: str) -> None:
         """A media pipeline is gone (deleted, or stopped with its meeting): its record, token and tags."""
-        record = self._pipelines.pop(pipeline_id, None)
-        if record is None:
+        info = self._pipeline_info.get(pipeline_id)
+        if info is None:
             return
-        info = self._pipeline_info.pop(pipeline_id)
-        key = (info.service, info.token) if info.token is not None else None
-        if key is not None:
-            self._pipeline_tokens.pop(key, None)
-        tags = self._forget_tags(pipeline_id)
-
-        def undo() -> None:
-            self._pipelines[pipeline_id] = record
-            self._pipeline_info[pipeline_id] = info
-            if key is not None:
-                self._pipeline_tokens[key] = pipeline_id
-            if tags is not None:
-                self._restore_tags(tags)
-
-        self._undo(undo)
+        self._put(self._pipelines, pipeline_id)
+        self._put(self._pipeline_info, pipeline_id)
+        if info.token is not None:
+            self._put(self._pipeline_tokens, (info.service, info.token))
+        self._drop_tags(pipeline_id)
 
     def set_pool(self, name: str, pool: Record | None) -> None:
         """Keep (a record) or delete (None) the Kinesis Video Stream pool ``name``; a deleted pool's tags go."""
-        previous = self._pools.get(name)
-        number = self._pool_numbers.get(name)
-        tags = None
         if pool is None:
-            self._pools.pop(name, None)
-            self._pool_numbers.pop(name, None)
-            tags = self._forget_tags(name)
+            self._put(self._pools, name)
+            self._put(self._pool_numbers, name)
+            self._drop_tags(name)
         else:
-            self._pools[name] = pool
-            if number is None:
-                self._pool_numbers[name] = next(self._counter)
-
-        def undo() -> None:
-            if previous is None:
-                self._pools.pop(name, None)
-                self._pool_numbers.pop(name, None)
-            else:
-                self._pools[name] = previous
-                if number is not None:
-                    self._pool_numbers[name] = number
-            if tags is not None:
-                self._restore_tags(tags)
-
-        self._undo(undo)
+            self._put(self._pools, name, pool)
+            if name not in self._pool_numbers:
+                self._put(self._pool_numbers, name, next(self._counter))
 
     def numbered_pools(self) -> list[tuple[int, Record]]:
         """The pools with their creation numbers, oldest first."""
