@@ -35,13 +35,6 @@ def _members(service: str) -> tuple[tuple[str, Shape | None, Callable[[], Any] |
     )
 
 
-def _modelled(value: Any, shape: Shape) -> Any:
-    """``value`` as the response model has it: members the model lacks are not echoed."""
-    if shape.type_name == "structure" and isinstance(value, dict):
-        return {k: _modelled(v, shape.members[k]) for k, v in value.items() if k in shape.members}
-    return value
-
-
 def build_meeting(
     rng: random.Random,
     *,
@@ -77,7 +70,7 @@ def build_meeting(
         elif (value := params.get(name)) is not None:
             if shape is not None and not value:  # an empty structure is not echoed (seen: MeetingFeatures {})
                 continue
-            meeting[name] = value if shape is None else _modelled(value, shape)
+            meeting[name] = value if shape is None else model.shaped(value, shape)
         elif default is not None:
             meeting[name] = default()  # a new empty list or dict each time
     return meeting

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import caches, facts
@@ -130,3 +131,13 @@ def control_regions(service: str) -> frozenset[str]:
         for region in partition.get("services", {}).get(prefix, {}).get("endpoints", {}):
             found.add(region.removesuffix("-fips").removeprefix("fips-"))
     return frozenset(found) if found else frozenset(facts.CONTROL_REGIONS)
+
+
+def shaped(value: Any, shape: Shape) -> Any:
+    """``value`` with only the members ``shape`` has, at every depth, in the model's order (what an
+    answer can carry of a request's or a record's members)."""
+    if shape.type_name == "structure" and isinstance(value, Mapping):
+        return {name: shaped(value[name], member) for name, member in shape.members.items() if name in value}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [shaped(item, shape.member) for item in value]
+    return value

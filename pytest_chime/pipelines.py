@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import caches, facts, model, validate
+from . import caches, facts, model, tags, validate
 from .errors import ServiceError
 from .operations import Request, operation, page, rule
 from .state import PipelineInfo, Record
@@ -43,15 +43,6 @@ def record_shape(service: str, kind: str) -> Shape:
     spec = model.operation(service, "GetMediaPipeline")
     assert spec is not None
     return spec.output_shape.members["MediaPipeline"].members[kind]
-
-
-def shaped(value: Any, shape: Shape) -> Any:
-    """``value`` with only the members ``shape`` has (a summary from a record), in the model's order."""
-    if shape.type_name == "structure" and isinstance(value, Mapping):
-        return {name: shaped(value[name], member) for name, member in shape.members.items() if name in value}
-    if shape.type_name == "list" and isinstance(value, list):
-        return [shaped(item, shape.member) for item in value]
-    return value
 
 
 # --- the rules of a new capture pipeline ---------------------------------------------------------
@@ -173,7 +164,7 @@ def _build(engine: Engine, request: Request, kind: str, made: dict[str, Any]) ->
         if name in made:
             record[name] = made[name]
         elif params.get(name) is not None:
-            record[name] = shaped(params[name], shape)
+            record[name] = model.shaped(params[name], shape)
     return record
 
 
@@ -188,9 +179,9 @@ def start(engine: Engine, request: Request, kind: str, record: Record, info: Pip
     meeting = engine.state.meetings.get(_meeting_of(engine, info))
     if meeting is not None:
         engine.emit("chime:MediaPipelineInProgress", meeting, media_pipeline_id=record["MediaPipelineId"])
-    tags = request.params.get("Tags")
-    if tags and "MediaPipelineArn" in record:
-        engine.state.set_tags(record["MediaPipelineId"], record["MediaPipelineArn"], [dict(tag) for tag in tags])
+    given = request.params.get("Tags")
+    if given and "MediaPipelineArn" in record:
+        engine.state.set_tags(record["MediaPipelineId"], record["MediaPipelineArn"], [dict(tag) for tag in given])
     return answered
 
 
@@ -278,7 +269,7 @@ def _listing(engine: Engine, request: Request, key: str, kinds: tuple[str, ...] 
     spec = model.operation(request.service, request.operation)
     assert spec is not None
     item_shape = spec.output_shape.members[key].member
-    result: dict[str, Any] = {key: [shaped(item, item_shape) for item in found]}
+    result: dict[str, Any] = {key: [model.shaped(item, item_shape) for item in found]}
     if token is not None:
         result["NextToken"] = token
     return result
@@ -367,31 +358,19 @@ def _by_arn(engine: Engine, request: Request) -> tuple[str, str]:
 @operation("TagResource", rules=(validate.tags_rule,), services=PIPELINES)
 def tag_resource(engine: Engine, request: Request) -> None:
     """Add tags to a media pipeline named by its ARN (204)."""
-    owner, arn = _by_arn(engine, request)
-    merged = {tag["Key"]: tag["Value"] for tag in engine.state.tags_of(arn)}
-    merged.update((tag["Key"], tag["Value"]) for tag in request.params["Tags"])
-    if len(merged) > facts.MAX_PIPELINE_TAGS:
-        raise ServiceError(
-            "BadRequestException",
-            f"A resource can have at most {facts.MAX_PIPELINE_TAGS} tags; this request would give it {len(merged)}",
-        )
-    engine.state.set_tags(owner, arn, [{"Key": key, "Value": value} for key, value in merged.items()])
+    tags.tag(engine, _by_arn(engine, request), request.params["Tags"], facts.MAX_PIPELINE_TAGS, "BadRequestException")
 
 
 @operation("UntagResource", services=PIPELINES)
 def untag_resource(engine: Engine, request: Request) -> None:
     """Remove tags from a media pipeline named by its ARN (204)."""
-    owner, arn = _by_arn(engine, request)
-    removed = set(request.params["TagKeys"])
-    previous = engine.state.tags_of(arn)
-    if previous:
-        engine.state.set_tags(owner, arn, [tag for tag in previous if tag["Key"] not in removed])
+    tags.untag(engine, _by_arn(engine, request), request.params["TagKeys"])
 
 
 @operation("ListTagsForResource", services=PIPELINES)
 def list_tags_for_resource(engine: Engine, request: Request) -> dict[str, Any]:
     """A media pipeline's tags, named by its ARN."""
-    return {"Tags": [dict(tag) for tag in engine.state.tags_of(_by_arn(engine, request)[1])]}
+    return tags.listed(engine, _by_arn(engine, request))
 
 
 # --- concatenation, live connector and stream pipelines -------------------------------------------
@@ -568,7 +547,7 @@ def create_kinesis_video_stream_pool(engine: Engine, request: Request) -> dict[s
         "CreatedTimestamp": now,
         "UpdatedTimestamp": now,
     }
-    pool = shaped(made, record_shape(request.service, POOL))
+    pool = model.shaped(made, record_shape(request.service, POOL))
     answered = dict(pool)
     engine.state.set_pool(name, {**pool, "PoolStatus": "ACTIVE"})
     if params.get("Tags"):
@@ -615,7 +594,7 @@ def list_kinesis_video_stream_pools(engine: Engine, request: Request) -> dict[st
     spec = model.operation(request.service, request.operation)
     assert spec is not None
     shape = spec.output_shape.members["KinesisVideoStreamPools"].member
-    result: dict[str, Any] = {"KinesisVideoStreamPools": [shaped(pool, shape) for pool in found]}
+    result: dict[str, Any] = {"KinesisVideoStreamPools": [model.shaped(pool, shape) for pool in found]}
     if token is not None:
         result["NextToken"] = token
     return result

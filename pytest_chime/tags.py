@@ -42,8 +42,9 @@ def _over(request: Request) -> str:
     return "BadRequestException" if request.service == facts.LEGACY else "TooManyTagsException"
 
 
-def _tag(engine: Engine, resource: tuple[str, str], tags: list[dict[str, str]], limit: int, over: str) -> None:
-    """Merge ``tags`` into the resource's (a key given again takes the new value), within ``limit``."""
+def tag(engine: Engine, resource: tuple[str, str], tags: list[dict[str, str]], limit: int, over: str) -> None:
+    """Merge ``tags`` into the resource's (owner id, ARN; a key given again takes the new value), within
+    ``limit`` (over it: the error ``over``)."""
     owner, arn = resource
     merged = {tag["Key"]: tag["Value"] for tag in engine.state.tags_of(arn)}
     merged.update((tag["Key"], tag["Value"]) for tag in tags)
@@ -52,7 +53,8 @@ def _tag(engine: Engine, resource: tuple[str, str], tags: list[dict[str, str]], 
     engine.state.set_tags(owner, arn, [{"Key": key, "Value": value} for key, value in merged.items()])
 
 
-def _untag(engine: Engine, resource: tuple[str, str], keys: list[str]) -> None:
+def untag(engine: Engine, resource: tuple[str, str], keys: list[str]) -> None:
+    """Remove the tags with these keys from the resource (owner id, ARN); a key it lacks is no error."""
     owner, arn = resource
     removed = set(keys)
     previous = engine.state.tags_of(arn)
@@ -60,7 +62,8 @@ def _untag(engine: Engine, resource: tuple[str, str], keys: list[str]) -> None:
         engine.state.set_tags(owner, arn, [tag for tag in previous if tag["Key"] not in removed])
 
 
-def _listed(engine: Engine, resource: tuple[str, str]) -> dict[str, Any]:
+def listed(engine: Engine, resource: tuple[str, str]) -> dict[str, Any]:
+    """The resource's (owner id, ARN) tags, as the list operations answer them."""
     return {"Tags": [dict(tag) for tag in engine.state.tags_of(resource[1])]}
 
 
@@ -70,19 +73,19 @@ def _listed(engine: Engine, resource: tuple[str, str]) -> dict[str, Any]:
 @operation("TagResource", rules=(validate.tags_rule,))
 def tag_resource(engine: Engine, request: Request) -> None:
     """Add tags to a meeting named by its ARN (204)."""
-    _tag(engine, _by_arn(engine, request), request.params["Tags"], facts.MAX_MEETING_TAGS, _over(request))
+    tag(engine, _by_arn(engine, request), request.params["Tags"], facts.MAX_MEETING_TAGS, _over(request))
 
 
 @operation("UntagResource")
 def untag_resource(engine: Engine, request: Request) -> None:
     """Remove tags from a meeting named by its ARN (204)."""
-    _untag(engine, _by_arn(engine, request), request.params["TagKeys"])
+    untag(engine, _by_arn(engine, request), request.params["TagKeys"])
 
 
 @operation("ListTagsForResource")
 def list_tags_for_resource(engine: Engine, request: Request) -> dict[str, Any]:
     """A meeting's tags, named by its ARN."""
-    return _listed(engine, _by_arn(engine, request))
+    return listed(engine, _by_arn(engine, request))
 
 
 # --- legacy chime ----------------------------------------------------------------------------------
@@ -92,35 +95,35 @@ def list_tags_for_resource(engine: Engine, request: Request) -> dict[str, Any]:
 def tag_meeting(engine: Engine, request: Request) -> None:
     """Add tags to a legacy meeting (204)."""
     limit_code = facts.QUOTA_CODES[request.service]
-    _tag(engine, _meeting(engine, request), request.params["Tags"], facts.MAX_MEETING_TAGS, limit_code)
+    tag(engine, _meeting(engine, request), request.params["Tags"], facts.MAX_MEETING_TAGS, limit_code)
 
 
 @operation("UntagMeeting")
 def untag_meeting(engine: Engine, request: Request) -> None:
     """Remove tags from a legacy meeting (204)."""
-    _untag(engine, _meeting(engine, request), request.params["TagKeys"])
+    untag(engine, _meeting(engine, request), request.params["TagKeys"])
 
 
 @operation("ListMeetingTags")
 def list_meeting_tags(engine: Engine, request: Request) -> dict[str, Any]:
     """A legacy meeting's tags."""
-    return _listed(engine, _meeting(engine, request))
+    return listed(engine, _meeting(engine, request))
 
 
 @operation("TagAttendee", rules=(validate.tags_rule,))
 def tag_attendee(engine: Engine, request: Request) -> None:
     """Add tags to a legacy attendee (204)."""
     limit_code = facts.QUOTA_CODES[request.service]
-    _tag(engine, _attendee(engine, request), request.params["Tags"], facts.MAX_ATTENDEE_TAGS, limit_code)
+    tag(engine, _attendee(engine, request), request.params["Tags"], facts.MAX_ATTENDEE_TAGS, limit_code)
 
 
 @operation("UntagAttendee")
 def untag_attendee(engine: Engine, request: Request) -> None:
     """Remove tags from a legacy attendee (204)."""
-    _untag(engine, _attendee(engine, request), request.params["TagKeys"])
+    untag(engine, _attendee(engine, request), request.params["TagKeys"])
 
 
 @operation("ListAttendeeTags")
 def list_attendee_tags(engine: Engine, request: Request) -> dict[str, Any]:
     """A legacy attendee's tags."""
-    return _listed(engine, _attendee(engine, request))
+    return listed(engine, _attendee(engine, request))
