@@ -74,13 +74,13 @@ def install_endpoint(endpoint: ModuleType) -> None:
             wire.exit_call(token)
 
     guarded_send._pytest_chime = True  # type: ignore[attr-defined]
-    wire._patch(cls, "_send", guarded_send)
-    wire._patch(cls, "_send_request", answered_send_request)
+    wire.patch(cls, "_send", guarded_send)
+    wire.patch(cls, "_send_request", answered_send_request)
     sleepers = [c for c in vars(endpoint).values() if isinstance(c, type) and "_sleep" in vars(c)]
     for sleeper in sleepers:  # aiobotocore 3: AioEndpoint._sleep (and AnyioEndpoint's own)
-        wire._patch(sleeper, "_sleep", _recording_sleep(vars(sleeper)["_sleep"]))
+        wire.patch(sleeper, "_sleep", _recording_sleep(vars(sleeper)["_sleep"]))
     if not sleepers and not isinstance(getattr(endpoint, "asyncio", None), _InterceptingAsyncio):
-        wire._patch(endpoint, "asyncio", _InterceptingAsyncio(endpoint.asyncio))
+        wire.patch(endpoint, "asyncio", _InterceptingAsyncio(endpoint.asyncio))
 
 
 def _recording_sleep(original: Any) -> Any:

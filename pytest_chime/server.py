@@ -185,7 +185,7 @@ def respond(engine: Engine, method: str, target: str, headers: Any, body: bytes)
     region = wire.where(HOST, service, scope_region)[0]
     route = operations.route(service, name)
     if route is None:
-        reason = wire._refusal(service, name)
+        reason = wire.refusal(service, name)
         engine.refuse(service, name, reason, region=region)
         return front_error(501, "UnsupportedOperationException", reason)
     try:

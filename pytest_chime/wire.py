@@ -294,7 +294,7 @@ def patch_create_client(cls: type) -> None:
 
     create_client.__wrapped__ = original  # type: ignore[attr-defined]
     create_client._pytest_chime = True  # type: ignore[attr-defined]
-    _patch(cls, "create_client", create_client)
+    patch(cls, "create_client", create_client)
 
 
 @caches.cached(maxsize=1)
@@ -329,7 +329,8 @@ def _on_choose_signer(context: Any = None, **_: Any) -> Any:
 # --- answering ------------------------------------------------------------------------------
 
 
-def _refusal(service: str, operation: str) -> str:
+def refusal(service: str, operation: str) -> str:
+    """Why the fake refuses ``service``'s ``operation``, naming what it implements there (wire and server)."""
     from . import operations
 
     return (
@@ -363,7 +364,7 @@ def _on_before_send(request: AWSPreparedRequest, event_name: str, **_: Any) -> A
     if region is None:
         region = answering.client_region or engine.region
     if route is None:
-        reason = _refusal(service, operation)
+        reason = refusal(service, operation)
         engine.refuse(service, operation, reason, region=region)
         raise UnsupportedOperationError(reason)
     try:
@@ -564,7 +565,7 @@ def _install_rate_limiter(module: ModuleType, class_name: str = "TokenBucket") -
                 return _wait_skipped(engine, self, amount)
 
     acquire._pytest_chime = True
-    _patch(cls, "acquire", acquire)
+    patch(cls, "acquire", acquire)
 
 
 # --- installation -------------------------------------------------------------------------
@@ -573,7 +574,7 @@ def _install_rate_limiter(module: ModuleType, class_name: str = "TokenBucket") -
 _originals: dict[tuple[Any, str], Any] = {}
 
 
-def _patch(owner: Any, name: str, value: Any) -> None:
+def patch(owner: Any, name: str, value: Any) -> None:
     """Set ``owner.name`` to ``value``, keeping the original once for ``uninstall``."""
     _originals.setdefault((owner, name), getattr(owner, name))
     setattr(owner, name, value)
@@ -615,7 +616,7 @@ def _install_session(session: ModuleType) -> None:
 
 def _install_endpoint(endpoint: ModuleType) -> None:
     if not isinstance(getattr(endpoint, "time"), _InterceptingTime):  # noqa: B009 - a module attribute
-        _patch(endpoint, "time", _InterceptingTime(getattr(endpoint, "time")))  # noqa: B009
+        patch(endpoint, "time", _InterceptingTime(getattr(endpoint, "time")))  # noqa: B009
     cls = endpoint.Endpoint
     if getattr(cls._send, "_pytest_chime", False):
         return
@@ -636,8 +637,8 @@ def _install_endpoint(endpoint: ModuleType) -> None:
             exit_call(token)
 
     guarded_send._pytest_chime = True  # type: ignore[attr-defined]
-    _patch(cls, "_send", guarded_send)
-    _patch(cls, "_send_request", answered_send_request)
+    patch(cls, "_send", guarded_send)
+    patch(cls, "_send_request", answered_send_request)
 
 
 def _install_aio_endpoint(endpoint: ModuleType) -> None:
