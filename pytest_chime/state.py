@@ -290,16 +290,16 @@ class State:
             self._put(externals, external)
         self.disconnect(meeting_id, attendee_id)
 
-    def set_member(self, attendees: list[Record], name: str, value: Any) -> None:
-        """Set member ``name`` of attendee records to ``value`` (each gets its own copy of a dict)."""
-        before = [(attendee, attendee.get(name)) for attendee in attendees]
+    def set_member(self, records: list[Record], name: str, value: Any) -> None:
+        """Set member ``name`` of attendee or pipeline records to ``value`` (each gets its own copy of a dict)."""
+        before = [(record, record.get(name)) for record in records]
         copied = isinstance(value, dict)
-        for attendee in attendees:
-            attendee[name] = dict(value) if copied else value
+        for record in records:
+            record[name] = dict(value) if copied else value
 
         def undo() -> None:
-            for attendee, previous in before:
-                attendee[name] = previous
+            for record, previous in before:
+                record[name] = previous
 
         self._undo(undo)
 
@@ -427,9 +427,8 @@ class State:
     def update_pipeline(self, pipeline_id: str, **members: Any) -> None:
         """Set members of a held pipeline's record (its Status, UpdatedTimestamp)."""
         record = self._pipelines[pipeline_id]
-        before = {name: record.get(name) for name in members}
-        record.update(members)
-        self._undo(lambda: record.update(before))
+        for name, value in members.items():
+            self.set_member([record], name, value)
 
     def remove_pipeline(self, pipeline_id: str) -> None:
         """A media pipeline is gone (deleted, or stopped with its meeting): its record, token and tags."""
