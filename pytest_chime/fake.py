@@ -432,7 +432,8 @@ class FakeChime:
         clock. ``full=True`` shows every call and every request member, uncut (pytest's ``-vv``)."""
         from . import report
 
-        return report.render(self, self._engine.state, full=full)
+        with self._lock:  # a snapshot: threads the test started may still be calling
+            return report.render(self, self._engine.state, full=full)
 
     def problems(self, *, check_unused: bool = True) -> str:
         """What ``verify`` would complain about, as text ("" when nothing)."""

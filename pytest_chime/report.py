@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from . import events as meeting_events
 from .calls import attempts, call_line, cut
 
 if TYPE_CHECKING:
@@ -100,8 +99,7 @@ def _events(fake: FakeChime, state: State, full: bool) -> list[str]:
     emitted = fake.events
     clock = _time(state.now)
     if not emitted:
-        moved = state.now != meeting_events.start_time(f"{fake.seed}/{fake.scope}")
-        return [f"clock: {clock}"] if moved else []
+        return [f"clock: {clock}"] if state.now != state.started else []
     lines = [f"events: {len(emitted)} (clock: {clock})"]
     for index in _window(len(emitted), EVENT_LIMIT, full):
         if index is None:

@@ -51,8 +51,8 @@ class State:
     """
 
     def __init__(self, now: dt.datetime) -> None:
-        #: The fake's clock: it moves only when a test advances it.
-        self.now = now
+        #: The fake's clock: it moves only when a test advances it, from ``started``.
+        self.now = self.started = now
         self._meetings: dict[str, Record] = {}
         #: MeetingId -> the service that created it (a meeting added by hand has none: any service sees it).
         self._owners: dict[str, str] = {}
